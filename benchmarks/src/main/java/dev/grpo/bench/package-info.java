@@ -1,0 +1,2 @@
+/** JMH benchmarks; see docs/benchmarks.md. */
+package dev.grpo.bench;

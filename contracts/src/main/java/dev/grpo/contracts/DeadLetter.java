@@ -1,0 +1,86 @@
+package dev.grpo.contracts;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The envelope written to {@link Topics#DLQ} for a record that a stage could not process, so that
+ * nothing is dropped silently. Key: the original record's key. Producers also copy the metadata
+ * into Kafka headers ({@link Headers}) so that tools can filter without decoding.
+ *
+ * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
+ * @param stage the stage that gave up (e.g. {@code "reward-service/score"})
+ * @param reason why, in one line (e.g. the decoding error, which names the field)
+ * @param sourceTopic topic of the original record
+ * @param sourcePartition partition of the original record, {@code >= 0}
+ * @param sourceOffset offset of the original record, {@code >= 0}
+ * @param key the original record's key as text; optional, null for a record without key
+ * @param payload the original record's value, byte for byte (base64 in JSON); empty for a null value
+ * @param failedAt when the stage gave up
+ */
+public record DeadLetter(
+    int schemaVersion,
+    String stage,
+    String reason,
+    String sourceTopic,
+    int sourcePartition,
+    long sourceOffset,
+    @OptionalField String key,
+    byte[] payload,
+    Instant failedAt) {
+
+  /** Kafka header names under which producers of dead letters repeat the envelope's metadata. */
+  public static final class Headers {
+    /** {@link DeadLetter#stage()}, UTF-8. */
+    public static final String STAGE = "grpo-dlq-stage";
+    /** {@link DeadLetter#reason()}, UTF-8. */
+    public static final String REASON = "grpo-dlq-reason";
+    /** {@link DeadLetter#sourceTopic()}, UTF-8. */
+    public static final String SOURCE_TOPIC = "grpo-dlq-source-topic";
+    /** {@link DeadLetter#sourcePartition()}, decimal text. */
+    public static final String SOURCE_PARTITION = "grpo-dlq-source-partition";
+    /** {@link DeadLetter#sourceOffset()}, decimal text. */
+    public static final String SOURCE_OFFSET = "grpo-dlq-source-offset";
+
+    private Headers() {}
+  }
+
+  public DeadLetter {
+    Require.schemaVersion(schemaVersion);
+    Require.nonBlank("stage", stage);
+    Require.nonBlank("reason", reason);
+    Require.nonBlank("sourceTopic", sourceTopic);
+    Require.atLeast("sourcePartition", sourcePartition, 0);
+    Require.atLeast("sourceOffset", sourceOffset, 0);
+    payload = Require.nonNull("payload", payload).clone();
+    Require.nonNull("failedAt", failedAt);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DeadLetter d
+        && schemaVersion == d.schemaVersion
+        && stage.equals(d.stage)
+        && reason.equals(d.reason)
+        && sourceTopic.equals(d.sourceTopic)
+        && sourcePartition == d.sourcePartition
+        && sourceOffset == d.sourceOffset
+        && Objects.equals(key, d.key)
+        && Arrays.equals(payload, d.payload)
+        && failedAt.equals(d.failedAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(schemaVersion, stage, reason, sourceTopic, sourcePartition, sourceOffset, key,
+        Arrays.hashCode(payload), failedAt);
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetter[schemaVersion=" + schemaVersion + ", stage=" + stage + ", reason=" + reason
+        + ", source=" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ", key=" + key
+        + ", payload=" + payload.length + " bytes, failedAt=" + failedAt + "]";
+  }
+}
