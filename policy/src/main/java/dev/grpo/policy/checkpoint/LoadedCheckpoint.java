@@ -1,0 +1,27 @@
+package dev.grpo.policy.checkpoint;
+
+import dev.grpo.policy.model.LlamaModel;
+import dev.grpo.policy.model.ModelConfig;
+import dev.grpo.policy.tokenizer.Tokenizer;
+
+/**
+ * A checkpoint loaded from a Hugging Face directory. Closing it closes the model (and a native
+ * tokenizer).
+ *
+ * @param config the model configuration from config.json
+ * @param model the model, on the requested device
+ * @param tokenizer the tokenizer from tokenizer.json
+ */
+public record LoadedCheckpoint(ModelConfig config, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
+    @Override
+    public void close() {
+        model.close();
+        if (tokenizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close tokenizer", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.grpo.policy.train;
+
+/**
+ * What one GRPO step did. Loss, KL, clip fractions and entropy are averaged over the μ inner
+ * iterations and over active (completion) tokens; gradient norm and learning rate are those of the
+ * last optimizer update of the step.
+ *
+ * @param step 1-based count of GRPO steps taken by this trainer (after this one)
+ * @param optimizerSteps AdamW updates applied so far (μ per GRPO step, fewer if any was skipped)
+ * @param loss the aggregated GRPO loss
+ * @param kl mean k3 KL estimate to the reference model per active token (0 when beta = 0: no
+ *     reference model is loaded)
+ * @param clipFracLow fraction of active tokens with A &lt; 0 and r &lt; 1 - epsLow
+ * @param clipFracHigh fraction of active tokens with A &gt; 0 and r &gt; 1 + epsHigh
+ * @param entropy mean entropy of the tempered next-token distribution per active token (nats)
+ * @param gradNorm global gradient norm before clipping
+ * @param learningRate learning rate of the last update
+ * @param tokens active completion tokens in the batch
+ * @param sequences completions in the batch
+ * @param groups groups in the batch
+ * @param zeroStdGroups groups whose rewards were all equal (no learning signal)
+ * @param rewardMean mean reward over all completions
+ * @param rewardStd unbiased std of the rewards over all completions
+ * @param skippedUpdates optimizer updates skipped because the gradient norm was not finite
+ * @param forwardBackwardMillis wall time of log-prob passes, forward and backward
+ * @param optimizerMillis wall time of the AdamW updates
+ */
+public record StepMetrics(
+    long step,
+    long optimizerSteps,
+    double loss,
+    double kl,
+    double clipFracLow,
+    double clipFracHigh,
+    double entropy,
+    double gradNorm,
+    double learningRate,
+    long tokens,
+    int sequences,
+    int groups,
+    int zeroStdGroups,
+    double rewardMean,
+    double rewardStd,
+    int skippedUpdates,
+    long forwardBackwardMillis,
+    long optimizerMillis) {}
