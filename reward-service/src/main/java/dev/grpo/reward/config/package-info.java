@@ -1,0 +1,2 @@
+/** Typed configuration of the reward service. */
+package dev.grpo.reward.config;

@@ -1,0 +1,24 @@
+package dev.grpo.reward.messaging;
+
+/** Reactive-messaging channel names; tests and configuration use these constants. */
+public final class Channels {
+  /** Batches of {@code grpo.rollouts} records (raw bytes, decoded by the service). */
+  public static final String ROLLOUTS_IN = "rollouts-in";
+
+  /**
+   * The transactional producer. Its default topic is {@code grpo.scored}; dead letters go through
+   * the same producer with a topic override, so they join the batch's transaction.
+   */
+  public static final String SCORED_OUT = "scored-out";
+
+  /** {@code DeadLetter.stage} for records that are not a valid {@code RolloutGroup}. */
+  public static final String STAGE_DECODE = "reward-service/decode";
+
+  /** {@code DeadLetter.stage} for groups that decode but cannot be scored (e.g. a bad spec). */
+  public static final String STAGE_SCORE = "reward-service/score";
+
+  /** {@code DeadLetter.stage} for scored groups too large to publish. */
+  public static final String STAGE_PUBLISH = "reward-service/publish";
+
+  private Channels() {}
+}
