@@ -4,12 +4,13 @@ import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.CheckerProvider;
 import java.util.List;
 
-/** The ServiceLoader provider of the twelve built-in checkers. */
+/** The ServiceLoader provider of the built-in checkers. */
 public final class BuiltinCheckers implements CheckerProvider {
   @Override
   public List<Checker> checkers() {
     return List.of(
         new ExactMatchChecker(),
+        new PositionMatchChecker(),
         new NumericChecker(),
         new MathEquivChecker(),
         new Gsm8kChecker(),
