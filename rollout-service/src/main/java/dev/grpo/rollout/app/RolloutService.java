@@ -1,0 +1,78 @@
+package dev.grpo.rollout.app;
+
+import dev.grpo.contracts.Topics;
+import dev.grpo.rollout.config.RolloutConfig;
+import dev.grpo.rollout.messaging.RolloutWorker;
+import dev.grpo.rollout.service.RolloutNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Starts this process's rollout worker at startup and stops it cleanly at shutdown. */
+@ApplicationScoped
+public class RolloutService {
+  private static final Logger LOG = Logger.getLogger(RolloutService.class);
+
+  static {
+    // Before anything can touch the DJL engine.
+    System.setProperty("ai.djl.offline", "true");
+  }
+
+  private final RolloutConfig config;
+  private final MeterRegistry meters;
+  private final String bootstrapServers;
+  private final Path checkpointRoot;
+  private volatile RolloutNode node;
+
+  public RolloutService(RolloutConfig config, MeterRegistry meters,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      @ConfigProperty(name = "grpo.checkpoints.root", defaultValue = "work/checkpoints") String checkpointRoot) {
+    this.config = config;
+    this.meters = meters;
+    this.bootstrapServers = bootstrapServers;
+    this.checkpointRoot = Path.of(checkpointRoot);
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    if (!config.enabled()) {
+      LOG.info("rollout worker disabled (grpo.rollout.enabled=false)");
+      return;
+    }
+    var settings = new RolloutWorker.Settings(bootstrapServers, Topics.PROMPTS, config.consumerGroup(), workerId(),
+        config.maxTasksHeld(), config.maxTasksPerBatch(), config.maxRowsPerBatch(), config.batchLingerMillis(),
+        config.pollTimeoutMillis());
+    node = new RolloutNode(settings, checkpointRoot, config.device(), meters, UnaryOperator.identity()).start();
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    RolloutNode n = node;
+    if (n != null) {
+      n.close();
+    }
+  }
+
+  /** The running node, if the worker is enabled and started. */
+  public Optional<RolloutNode> node() {
+    return Optional.ofNullable(node);
+  }
+
+  private String workerId() {
+    return config.workerId().orElseGet(() -> {
+      String host;
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        host = "rollout";
+      }
+      return host + "-" + ProcessHandle.current().pid();
+    });
+  }
+}

@@ -1,0 +1,45 @@
+package dev.grpo.rollout.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Knobs of a rollout worker ({@code grpo.rollout.*}). */
+@ConfigMapping(prefix = "grpo.rollout")
+public interface RolloutConfig {
+
+  /** Worker id written into every RolloutGroup; default: host name and process id. */
+  Optional<String> workerId();
+
+  /** Consumer group shared by all rollout workers; prompts are split between its members. */
+  @WithDefault("grpo-rollout")
+  String consumerGroup();
+
+  /** Most prompt tasks held at once (queued + generating); the consumer pauses at this bound. */
+  @WithDefault("32")
+  int maxTasksHeld();
+
+  /** Most tasks sampled together in one generation call (1 = every group reproducible from its seed alone). */
+  @WithDefault("8")
+  int maxTasksPerBatch();
+
+  /** Most sequences (tasks x G) in one generation call; a single task larger than this still runs alone. */
+  @WithDefault("128")
+  int maxRowsPerBatch();
+
+  /** How long the generator waits for more tasks to fill a batch once it has one, in milliseconds. */
+  @WithDefault("5")
+  long batchLingerMillis();
+
+  /** Consumer poll timeout in milliseconds; also the latency of commits and resumes. */
+  @WithDefault("100")
+  long pollTimeoutMillis();
+
+  /** Device the policy runs on: cpu, gpu or gpu:N. */
+  @WithDefault("cpu")
+  String device();
+
+  /** Set false to run the HTTP endpoints without a worker (e.g. for tooling). */
+  @WithDefault("true")
+  boolean enabled();
+}

@@ -1,0 +1,2 @@
+/** Health checks of the rollout worker. */
+package dev.grpo.rollout.health;

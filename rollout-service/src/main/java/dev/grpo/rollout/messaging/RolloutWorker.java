@@ -1,0 +1,430 @@
+package dev.grpo.rollout.messaging;
+
+import dev.grpo.contracts.EventFormatException;
+import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.PromptTask;
+import dev.grpo.contracts.RolloutGroup;
+import dev.grpo.rollout.policy.CheckpointUnavailableException;
+import dev.grpo.rollout.policy.NoPolicyException;
+import dev.grpo.rollout.policy.PolicyRegistry;
+import dev.grpo.rollout.policy.ServingPolicy;
+import dev.grpo.rollout.service.GroupSampler;
+import dev.grpo.rollout.service.HeldTask;
+import dev.grpo.rollout.service.OffsetTracker;
+import dev.grpo.rollout.service.RolloutMetrics;
+import dev.grpo.rollout.service.SourceRecord;
+import dev.grpo.rollout.service.TaskQueue;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * One member of the rollout consumer group: prompt tasks in, rollout groups out, offsets committed
+ * only once every task up to them is published or dead-lettered.
+ *
+ * <p>Two threads. The <b>poll thread</b> owns the {@link KafkaConsumer}: it polls every
+ * {@code pollTimeoutMillis} whatever generation is doing (so a long batch never exceeds
+ * {@code max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues
+ * tasks, pauses all assigned partitions while the held tasks would exceed the bound, and commits
+ * what {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
+ * between batches, takes batches of compatible tasks from the {@link TaskQueue}, samples them and
+ * hands the groups to the {@link RolloutSink}; publish callbacks report finished offsets back to the
+ * poll thread through a queue.
+ *
+ * <p>A failure that is not the task's fault (a publish that fails after the producer's retries, an
+ * engine error) stops the worker <em>without committing</em>: its uncommitted tasks go to the other
+ * members, which regenerate them under the same groupId.
+ */
+public final class RolloutWorker implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RolloutWorker.class);
+  /** Stage name in dead letters. */
+  public static final String STAGE = "rollout-service/generate";
+
+  /**
+   * Worker settings.
+   *
+   * @param bootstrapServers Kafka bootstrap servers
+   * @param promptsTopic topic of prompt tasks
+   * @param consumerGroup consumer group of all rollout workers
+   * @param workerId this worker's id
+   * @param maxTasksHeld most tasks held (queued + generating)
+   * @param maxTasksPerBatch most tasks per generation call
+   * @param maxRowsPerBatch most sequences per generation call
+   * @param batchLingerMillis wait for a batch to fill
+   * @param pollTimeoutMillis consumer poll timeout
+   */
+  public record Settings(String bootstrapServers, String promptsTopic, String consumerGroup, String workerId,
+      int maxTasksHeld, int maxTasksPerBatch, int maxRowsPerBatch, long batchLingerMillis, long pollTimeoutMillis) {
+    public Settings {
+      if (maxTasksPerBatch < 1) {
+        throw new IllegalArgumentException("maxTasksPerBatch must be >= 1, was " + maxTasksPerBatch);
+      }
+      if (maxTasksHeld < maxTasksPerBatch) {
+        throw new IllegalArgumentException("maxTasksHeld must be >= maxTasksPerBatch (" + maxTasksPerBatch + "), was "
+            + maxTasksHeld);
+      }
+      if (maxRowsPerBatch < 1) {
+        throw new IllegalArgumentException("maxRowsPerBatch must be >= 1, was " + maxRowsPerBatch);
+      }
+    }
+  }
+
+  private record Finished(TopicPartition partition, long offset) {}
+
+  private final Settings settings;
+  private final PolicyRegistry policies;
+  private final GroupSampler sampler;
+  private final RolloutSink sink;
+  private final DeadLetterPublisher deadLetters;
+  private final RolloutMetrics metrics;
+  private final TaskQueue queue = new TaskQueue();
+  private final AtomicInteger held = new AtomicInteger();
+  private final AtomicInteger unacknowledgedSends = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+  private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Thread pollThread;
+  private final Thread generationThread;
+  private volatile boolean generating = true;
+  private volatile boolean polling = true;
+  private volatile Set<TopicPartition> assignment = Set.of();
+  private volatile long lastPollNanos = System.nanoTime();
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+  public RolloutWorker(Settings settings, PolicyRegistry policies, RolloutSink sink, DeadLetterPublisher deadLetters,
+      MeterRegistry meters) {
+    this.settings = settings;
+    this.policies = policies;
+    this.sampler = new GroupSampler(settings.workerId());
+    this.sink = sink;
+    this.deadLetters = deadLetters;
+    this.metrics = new RolloutMetrics(meters, settings.workerId(), settings.maxTasksPerBatch(), held::get);
+    this.pollThread = new Thread(this::pollLoop, "grpo-rollout-poll-" + settings.workerId());
+    this.generationThread = new Thread(this::generationLoop, "grpo-rollout-generate-" + settings.workerId());
+  }
+
+  /** Starts both threads. */
+  public void start() {
+    pollThread.start();
+    generationThread.start();
+    LOG.infof("rollout worker %s started: topic %s, group %s, at most %d tasks held, %d tasks / %d rows per batch",
+        settings.workerId(), settings.promptsTopic(), settings.consumerGroup(), settings.maxTasksHeld(),
+        settings.maxTasksPerBatch(), settings.maxRowsPerBatch());
+  }
+
+  // ---------------------------------------------------------------- poll thread
+
+  private void pollLoop() {
+    var props = KafkaClients.promptConsumer(settings.bootstrapServers(), settings.consumerGroup(),
+        "rollout-" + settings.workerId(), settings.maxTasksPerBatch());
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
+      consumer = c;
+      c.subscribe(List.of(settings.promptsTopic()), new Rebalance(c));
+      while (polling && failure.get() == null) {
+        applyFinished();
+        commitAsync(c);
+        // A poll returns at most maxTasksPerBatch records, so pausing at this margin keeps held <= the bound.
+        if (held.get() + settings.maxTasksPerBatch() > settings.maxTasksHeld()) {
+          c.pause(c.assignment());
+        } else if (!c.paused().isEmpty()) {
+          c.resume(c.paused());
+        }
+        var records = c.poll(Duration.ofMillis(settings.pollTimeoutMillis()));
+        lastPollNanos = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          take(r);
+        }
+      }
+      if (failure.get() == null) {
+        // Clean stop: the generation thread has finished its batch; wait for the broker's acks, then commit.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (unacknowledgedSends.get() > 0 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        applyFinished();
+        commitSync(c, offsets.takeCommittable());
+      } else {
+        LOG.errorf("rollout worker %s stops without committing its %d uncommitted tasks: %s", settings.workerId(),
+            offsets.inFlight(), failure.get().toString());
+      }
+    } catch (WakeupException e) {
+      // close() while blocked in poll
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      fail(e);
+    } finally {
+      assignment = Set.of();
+      generating = false;
+    }
+  }
+
+  private void take(ConsumerRecord<byte[], byte[]> r) {
+    var tp = new TopicPartition(r.topic(), r.partition());
+    offsets.taken(tp, r.offset());
+    var src = new SourceRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+    held.incrementAndGet();
+    if (r.value() == null) {
+      deadLetter(src, "undecodable", "payload is null (a tombstone), expected a PromptTask");
+      return;
+    }
+    try {
+      PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
+      queue.add(new HeldTask(src, task, System.nanoTime()));
+    } catch (EventFormatException e) {
+      deadLetter(src, "undecodable", e.getMessage());
+    }
+  }
+
+  private void applyFinished() {
+    for (Finished f; (f = finished.poll()) != null;) {
+      offsets.done(f.partition(), f.offset());
+    }
+  }
+
+  private void commitAsync(KafkaConsumer<byte[], byte[]> c) {
+    Map<TopicPartition, Long> next = offsets.takeCommittable();
+    if (!next.isEmpty()) {
+      c.commitAsync(toOffsets(next), (o, e) -> {
+        if (e != null) {
+          // A later commit supersedes it; a lost one means re-delivery, never loss.
+          LOG.warnf("commit of %s failed: %s", o, e.toString());
+        }
+      });
+    }
+  }
+
+  private static void commitSync(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> next) {
+    if (!next.isEmpty()) {
+      c.commitSync(toOffsets(next));
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> toOffsets(Map<TopicPartition, Long> next) {
+    Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+    next.forEach((tp, o) -> m.put(tp, new OffsetAndMetadata(o)));
+    return m;
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final KafkaConsumer<byte[], byte[]> c;
+
+    Rebalance(KafkaConsumer<byte[], byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+      if (failure.get() != null) {
+        // Also called by close() after a failure: a dying worker commits nothing.
+        forget(parts);
+        return;
+      }
+      applyFinished();
+      Map<TopicPartition, Long> next = offsets.takeCommittable();
+      next.keySet().retainAll(parts);
+      try {
+        commitSync(c, next);
+      } catch (RuntimeException e) {
+        LOG.warnf("commit on revocation failed (the new owner regenerates those tasks): %s", e.toString());
+      }
+      forget(parts);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> parts) {
+      forget(parts);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+      assignment = Set.copyOf(c.assignment());
+      if (!parts.isEmpty()) {
+        LOG.infof("rollout worker %s now owns %s", settings.workerId(), assignment);
+      }
+    }
+
+    private void forget(Collection<TopicPartition> parts) {
+      // Queued tasks of those partitions go to their new owner; tasks already generating still publish
+      // (a duplicate groupId the reward stage drops).
+      List<HeldTask> dropped = queue.removeIf(t -> parts.contains(
+          new TopicPartition(t.source().topic(), t.source().partition())));
+      held.addAndGet(-dropped.size());
+      parts.forEach(offsets::forget);
+      var now = new java.util.HashSet<>(c.assignment());
+      now.removeAll(parts);
+      assignment = Set.copyOf(now);
+    }
+  }
+
+  // ---------------------------------------------------------- generation thread
+
+  private void generationLoop() {
+    try {
+      while (generating && failure.get() == null) {
+        policies.swapStaged();
+        List<HeldTask> batch = queue.takeBatch(settings.maxTasksPerBatch(), settings.maxRowsPerBatch(), 100,
+            settings.batchLingerMillis());
+        if (!batch.isEmpty()) {
+          process(batch);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      fail(e);
+    }
+  }
+
+  private void process(List<HeldTask> batch) {
+    List<HeldTask> runnable = new ArrayList<>(batch.size());
+    for (HeldTask t : batch) {
+      try {
+        ServingPolicy p = policies.servingFor(t.task().runId(), t.task().policy());
+        String tooLong = GroupSampler.rejection(p, t.task());
+        if (tooLong != null) {
+          deadLetter(t.source(), "prompt-too-long", tooLong);
+        } else {
+          runnable.add(t);
+        }
+      } catch (NoPolicyException e) {
+        deadLetter(t.source(), "no-policy", e.getMessage());
+      } catch (CheckpointUnavailableException e) {
+        deadLetter(t.source(), "checkpoint-unavailable", e.getMessage());
+      }
+    }
+    if (runnable.isEmpty()) {
+      return;
+    }
+    // servingFor may have loaded a newer reference for a later task: sample all with what serves now.
+    ServingPolicy policy = policies.current(runnable.get(0).task().runId());
+    GroupSampler.BatchResult result;
+    try {
+      result = sampler.sample(policy, runnable.stream().map(HeldTask::task).toList());
+    } catch (IllegalArgumentException e) {
+      if (runnable.size() > 1) {
+        for (HeldTask t : runnable) {
+          process(List.of(t));
+        }
+      } else {
+        deadLetter(runnable.get(0).source(), "generation-rejected", e.getMessage());
+      }
+      return;
+    }
+    long[] waits = result.groups().stream().mapToLong(g -> g.timings().queueWaitMillis()).toArray();
+    int rows = runnable.stream().mapToInt(t -> t.task().groupSize()).sum();
+    metrics.batch(runnable.size(), rows, result.generatedTokens(), result.generationNanos(), waits);
+    for (int i = 0; i < runnable.size(); i++) {
+      publish(runnable.get(i).source(), result.groups().get(i));
+    }
+  }
+
+  private void publish(SourceRecord src, RolloutGroup group) {
+    unacknowledgedSends.incrementAndGet();
+    sink.publish(group).whenComplete((v, e) -> {
+      unacknowledgedSends.decrementAndGet();
+      if (e != null) {
+        fail(new IllegalStateException("publishing group " + group.groupId() + " failed", e));
+        return;
+      }
+      metrics.groupPublished();
+      finish(src);
+    });
+  }
+
+  private void deadLetter(SourceRecord src, String kind, String reason) {
+    metrics.deadLettered(kind);
+    unacknowledgedSends.incrementAndGet();
+    deadLetters.publish(src, STAGE, kind + ": " + reason).whenComplete((v, e) -> {
+      unacknowledgedSends.decrementAndGet();
+      if (e != null) {
+        fail(new IllegalStateException("dead-lettering " + src.topic() + "-" + src.partition() + "@" + src.offset()
+            + " failed", e));
+        return;
+      }
+      finish(src);
+    });
+  }
+
+  private void finish(SourceRecord src) {
+    held.decrementAndGet();
+    finished.add(new Finished(new TopicPartition(src.topic(), src.partition()), src.offset()));
+  }
+
+  private void fail(Throwable e) {
+    if (failure.compareAndSet(null, e)) {
+      LOG.error("rollout worker " + settings.workerId() + " failed and stops", e);
+    }
+    generating = false;
+    polling = false;
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** The worker id. */
+  public String workerId() {
+    return settings.workerId();
+  }
+
+  /** Partitions this member owns now. */
+  public Set<TopicPartition> assignment() {
+    return assignment;
+  }
+
+  /** Tasks taken and not finished. */
+  public int heldTasks() {
+    return held.get();
+  }
+
+  /** Why the worker stopped, or null while it is healthy. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  /** Whether both threads run and the consumer polled within {@code withinMillis}. */
+  public boolean healthy(long withinMillis) {
+    return failure.get() == null && pollThread.isAlive() && generationThread.isAlive()
+        && System.nanoTime() - lastPollNanos < withinMillis * 1_000_000L;
+  }
+
+  /** Groups this worker published. */
+  public double groupsPublished() {
+    return metrics.groupsPublished();
+  }
+
+  /**
+   * Stops cleanly: the batch being generated is finished and published, then offsets are committed;
+   * queued tasks stay uncommitted and go to another member.
+   */
+  @Override
+  public void close() {
+    generating = false;
+    join(generationThread);
+    polling = false;
+    join(pollThread);
+    LOG.infof("rollout worker %s stopped", settings.workerId());
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.grpo.rollout.service;
+
+import dev.grpo.contracts.PromptTask;
+
+/**
+ * A prompt task taken from Kafka and not yet committed: the task and where it came from.
+ *
+ * @param source where the record sits, so its offset can be committed (or dead-lettered) later
+ * @param task the decoded task
+ * @param receivedNanos {@link System#nanoTime()} when the worker took it
+ */
+public record HeldTask(SourceRecord source, PromptTask task, long receivedNanos) {}

@@ -1,0 +1,77 @@
+package dev.grpo.rollout.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The worker's meters, all tagged with the worker id. Rates (tokens/s, groups/s) come from the
+ * counters ({@code rate(grpo_rollout_tokens_total[1m])}); the last batch's tokens/s is also a gauge.
+ */
+public final class RolloutMetrics {
+  private final MeterRegistry registry;
+  private final String workerId;
+  private final Counter tokens;
+  private final Counter groups;
+  private final DistributionSummary batchFill;
+  private final DistributionSummary batchRows;
+  private final Timer timePerGroup;
+  private final Timer queueWait;
+  private final AtomicLong lastTokensPerSecond = new AtomicLong();
+  private final int maxTasksPerBatch;
+
+  public RolloutMetrics(MeterRegistry registry, String workerId, int maxTasksPerBatch, Supplier<Number> heldTasks) {
+    this.registry = registry;
+    this.workerId = workerId;
+    tokens = Counter.builder("grpo.rollout.tokens").description("completion tokens generated").tag("worker", workerId)
+        .register(registry);
+    groups = Counter.builder("grpo.rollout.groups").description("rollout groups published").tag("worker", workerId)
+        .register(registry);
+    batchFill = DistributionSummary.builder("grpo.rollout.batch.fill")
+        .description("tasks in a generation call / max tasks per batch").tag("worker", workerId).register(registry);
+    batchRows = DistributionSummary.builder("grpo.rollout.batch.rows").description("sequences in a generation call")
+        .tag("worker", workerId).register(registry);
+    timePerGroup = Timer.builder("grpo.rollout.group.time")
+        .description("generation time of a batch divided by its groups").tag("worker", workerId).register(registry);
+    queueWait = Timer.builder("grpo.rollout.queue.wait").description("task issuedAt to generation start")
+        .tag("worker", workerId).register(registry);
+    Gauge.builder("grpo.rollout.tokens.per.second", lastTokensPerSecond, AtomicLong::get)
+        .description("tokens/s of the last generation call").tag("worker", workerId).register(registry);
+    Gauge.builder("grpo.rollout.tasks.held", heldTasks, s -> s.get().doubleValue())
+        .description("tasks taken from Kafka and not yet finished").tag("worker", workerId).register(registry);
+    this.maxTasksPerBatch = maxTasksPerBatch;
+  }
+
+  /** One generation call finished. */
+  public void batch(int tasks, int rows, long generatedTokens, long nanos, long[] queueWaitMillis) {
+    tokens.increment(generatedTokens);
+    batchFill.record((double) tasks / maxTasksPerBatch);
+    batchRows.record(rows);
+    timePerGroup.record(nanos / Math.max(1, tasks), TimeUnit.NANOSECONDS);
+    for (long w : queueWaitMillis) {
+      queueWait.record(w, TimeUnit.MILLISECONDS);
+    }
+    lastTokensPerSecond.set(nanos == 0 ? 0 : Math.round(generatedTokens * 1e9 / nanos));
+  }
+
+  /** A group was published. */
+  public void groupPublished() {
+    groups.increment();
+  }
+
+  /** A task went to the dead-letter topic. */
+  public void deadLettered(String kind) {
+    Counter.builder("grpo.rollout.dead.letters").description("tasks sent to grpo.dlq").tag("worker", workerId)
+        .tag("kind", kind).register(registry).increment();
+  }
+
+  /** Total groups published by this worker (for tests and logs). */
+  public double groupsPublished() {
+    return groups.count();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.grpo.rollout.service;
+
+import dev.grpo.policy.model.Devices;
+import dev.grpo.rollout.messaging.DeadLetterPublisher;
+import dev.grpo.rollout.messaging.KafkaClients;
+import dev.grpo.rollout.messaging.KafkaRolloutSink;
+import dev.grpo.rollout.messaging.PolicyVersionListener;
+import dev.grpo.rollout.messaging.RolloutSink;
+import dev.grpo.rollout.messaging.RolloutWorker;
+import dev.grpo.rollout.policy.FileCheckpointStore;
+import dev.grpo.rollout.policy.PolicyLoader;
+import dev.grpo.rollout.policy.PolicyRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * One complete rollout worker without Quarkus: producer, policy registry, policy listener and the
+ * worker. The service runs one; tests start more in the same JVM to exercise the consumer group.
+ */
+public final class RolloutNode implements AutoCloseable {
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final PolicyRegistry policies;
+  private final PolicyVersionListener listener;
+  private final RolloutWorker worker;
+
+  /**
+   * @param checkpointRoot root that relative {@code file:} URIs resolve against
+   * @param device cpu, gpu or gpu:N
+   * @param sinkDecorator wraps the Kafka sink (identity in production; tests inject failures)
+   */
+  public RolloutNode(RolloutWorker.Settings settings, Path checkpointRoot, String device, MeterRegistry meters,
+      UnaryOperator<RolloutSink> sinkDecorator) {
+    // DJL must never reach the network; set before the engine first loads.
+    System.setProperty("ai.djl.offline", "true");
+    producer = new KafkaProducer<>(KafkaClients.producer(settings.bootstrapServers(), "rollout-" + settings.workerId()));
+    policies = new PolicyRegistry(new PolicyLoader(List.of(new FileCheckpointStore(checkpointRoot)),
+        Devices.parse(device)), meters, settings.workerId());
+    listener = new PolicyVersionListener(
+        KafkaClients.policyConsumer(settings.bootstrapServers(), "rollout-policy-" + settings.workerId()), policies,
+        settings.workerId());
+    worker = new RolloutWorker(settings, policies, sinkDecorator.apply(new KafkaRolloutSink(producer)),
+        new DeadLetterPublisher(producer), meters);
+  }
+
+  /** Starts the policy listener and the worker. */
+  public RolloutNode start() {
+    listener.start();
+    worker.start();
+    return this;
+  }
+
+  public RolloutWorker worker() {
+    return worker;
+  }
+
+  public PolicyRegistry policies() {
+    return policies;
+  }
+
+  @Override
+  public void close() {
+    worker.close();
+    listener.close();
+    producer.close();
+    policies.close();
+  }
+}
