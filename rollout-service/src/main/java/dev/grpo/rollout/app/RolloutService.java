@@ -1,6 +1,7 @@
 package dev.grpo.rollout.app;
 
 import dev.grpo.contracts.Topics;
+import dev.grpo.policy.model.TorchThreads;
 import dev.grpo.rollout.config.RolloutConfig;
 import dev.grpo.rollout.messaging.RolloutWorker;
 import dev.grpo.rollout.service.RolloutNode;
@@ -46,6 +47,7 @@ public class RolloutService {
       LOG.info("rollout worker disabled (grpo.rollout.enabled=false)");
       return;
     }
+    TorchThreads.configure(config.torchThreads(), 1);
     var settings = new RolloutWorker.Settings(bootstrapServers, Topics.PROMPTS, config.consumerGroup(), workerId(),
         config.maxTasksHeld(), config.maxTasksPerBatch(), config.maxRowsPerBatch(), config.batchLingerMillis(),
         config.pollTimeoutMillis());

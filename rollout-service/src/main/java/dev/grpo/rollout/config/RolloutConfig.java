@@ -42,4 +42,11 @@ public interface RolloutConfig {
   /** Set false to run the HTTP endpoints without a worker (e.g. for tooling). */
   @WithDefault("true")
   boolean enabled();
+
+  /**
+   * libtorch intra-op threads for sampling; 0 keeps libtorch's default (one per core). The default 1
+   * avoids oversubscribing small machines where several processes share the cores.
+   */
+  @WithDefault("1")
+  int torchThreads();
 }
