@@ -1,0 +1,41 @@
+package dev.grpo.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the trainer service (not of a run: those come with {@code POST /runs}). */
+@ConfigMapping(prefix = "grpo.trainer")
+public interface TrainerServiceConfig {
+
+  /**
+   * Root directory of checkpoints, shared with the rollout workers; each run writes
+   * {@code <root>/<runId>/v<version>}. Relative paths resolve against the working directory. Env
+   * {@code GRPO_CHECKPOINT_ROOT} in prod.
+   */
+  @WithDefault("work/checkpoints")
+  String checkpointsRoot();
+
+  /** Device of the policy: {@code cpu}, {@code gpu} or {@code gpu:<index>}. */
+  @WithDefault("cpu")
+  String device();
+
+  /** Longest wait in one poll of {@code grpo.scored}, in milliseconds; also the latency of REST commands. */
+  @WithDefault("100")
+  long pollTimeoutMillis();
+
+  /** Records per poll of {@code grpo.scored}. */
+  @WithDefault("64")
+  int maxPollRecords();
+
+  /** Threads that run checkers during evaluation. */
+  @WithDefault("2")
+  int evalThreads();
+
+  /** Prompts per sampler call during evaluation. */
+  @WithDefault("64")
+  int evalBatchSize();
+
+  /** Whether the training loop starts with the application (tests may start it themselves). */
+  @WithDefault("true")
+  boolean autostart();
+}

@@ -1,0 +1,70 @@
+package dev.grpo.trainer.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Makes the trainer's Kafka clients. The trainer uses plain clients on its training thread instead
+ * of SmallRye channels because it must commit a {@code grpo.scored} offset only after the checkpoint
+ * that contains the record's group is saved (see docs/architecture.md, "Trainer").
+ */
+@ApplicationScoped
+public class KafkaClients {
+  /** Consumer group of the trainer. */
+  public static final String CONSUMER_GROUP = "grpo-trainer";
+  /** A 16 x 4,096-token group is about 1 MB of JSON; leave room. */
+  public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  private final String bootstrapServers;
+
+  public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The {@code grpo.scored} consumer: read_committed, manual commits, values decoded by the caller. */
+  public KafkaConsumer<String, byte[]> scoredConsumer(int maxPollRecords) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+    // A step plus a checkpoint of a large model can take minutes between polls.
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1800000");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-scored");
+    return new KafkaConsumer<>(p);
+  }
+
+  /** The producer of prompts, policy versions, steps and dead letters: idempotent, acks=all. */
+  public KafkaProducer<String, byte[]> producer() {
+    var p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "grpo-trainer");
+    return new KafkaProducer<>(p);
+  }
+}

@@ -1,0 +1,2 @@
+/** Prometheus metrics of the trainer (Micrometer). */
+package dev.grpo.trainer.metrics;

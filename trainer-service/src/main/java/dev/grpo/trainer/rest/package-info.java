@@ -1,0 +1,2 @@
+/** The runs REST API ({@code /runs}) and its error mapping. */
+package dev.grpo.trainer.rest;

@@ -1,0 +1,73 @@
+package dev.grpo.trainer.service;
+
+import dev.grpo.contracts.Completion;
+import dev.grpo.contracts.CompletionScore;
+import dev.grpo.contracts.ScoredGroup;
+import dev.grpo.policy.train.TrainingGroup;
+import dev.grpo.policy.train.TrainingSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Plain checks and conversions of a {@link ScoredGroup} on its way into a training batch. */
+public final class ScoredGroups {
+  /** Drop reason: sampled with a policy more than maxStaleness versions old. */
+  public static final String STALE = "stale";
+  /** Drop reason: dynamic sampling, every reward equal (no learning signal). */
+  public static final String ZERO_STD = "zero_std";
+  /** Drop reason: fewer than two completions have a real (not skipped) reward. */
+  public static final String TOO_FEW_SCORED = "too_few_scored";
+  /** Drop reason prefix: the run had ended when the group arrived (run_stopped, run_completed, ...). */
+  public static final String RUN_PREFIX = "run_";
+
+  private ScoredGroups() {}
+
+  /** Indices of completions whose reward counts (the reward service did not mark them skipped). */
+  public static List<Integer> scoredIndices(ScoredGroup g) {
+    var out = new ArrayList<Integer>();
+    for (CompletionScore s : g.scores()) {
+      if (!s.skipped()) {
+        out.add(s.index());
+      }
+    }
+    return out;
+  }
+
+  /** Whether the counted rewards are all equal (bitwise-equal doubles: checkers give exact scores). */
+  public static boolean allEqual(ScoredGroup g, List<Integer> indices) {
+    double first = g.scores().get(indices.get(0)).total();
+    for (int i : indices) {
+      if (Double.compare(g.scores().get(i).total(), first) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Why a group cannot be used as training data at all (a dead letter), or empty when it can. */
+  public static Optional<String> unusable(ScoredGroup g, int vocabSize, int promptLength, int maxPositions) {
+    for (Completion c : g.rollout().completions()) {
+      for (int t : c.tokenIds()) {
+        if (t >= vocabSize) {
+          return Optional.of("completion " + c.index() + " has token id " + t + " outside the policy vocabulary ["
+              + "0, " + vocabSize + ")");
+        }
+      }
+      if (promptLength + c.length() > maxPositions) {
+        return Optional.of("prompt (" + promptLength + " tokens) + completion " + c.index() + " (" + c.length()
+            + " tokens) exceeds max_position_embeddings " + maxPositions);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The group as the policy module's training input, counted completions only. */
+  public static TrainingGroup toTrainingGroup(ScoredGroup g, int[] promptTokenIds, List<Integer> indices) {
+    var samples = new ArrayList<TrainingSample>(indices.size());
+    for (int i : indices) {
+      Completion c = g.rollout().completions().get(i);
+      samples.add(new TrainingSample(c.tokenIds(), c.logProbs(), g.scores().get(i).total()));
+    }
+    return new TrainingGroup(promptTokenIds, samples, g.rollout().policyVersion());
+  }
+}

@@ -1,0 +1,237 @@
+package dev.grpo.trainer.service;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.PolicyVersion;
+import dev.grpo.contracts.Topics;
+import dev.grpo.contracts.TrainerStep;
+import dev.grpo.localinfra.KafkaTestResource;
+import dev.grpo.localinfra.PostgresTestResource;
+import dev.grpo.localinfra.SharedTestInfrastructure;
+import dev.grpo.policy.checkpoint.HfCheckpoint;
+import dev.grpo.trainer.persistence.PromptGroupEntity;
+import dev.grpo.trainer.run.TestRuns;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real training runs: the app's trainer against the real broker and database, fed by {@link
+ * ScoringFeeder} (real sampler and checkers). Covers persisted steps, published and loadable policy
+ * versions, and resume after the training loop is killed mid-step and between steps.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
+class TrainingRunTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static ScoringFeeder feeder;
+
+  @Inject TrainerLoop loop;
+
+  @BeforeAll
+  static void startFeeder() {
+    feeder = new ScoringFeeder(SharedTestInfrastructure.kafka().bootstrapServers());
+  }
+
+  @AfterAll
+  static void stopFeeder() throws Exception {
+    feeder.close();
+  }
+
+  private static String create(Map<String, Object> config) {
+    return given().contentType(ContentType.JSON).body(config).post("/runs").then().statusCode(201)
+        .extract().path("id");
+  }
+
+  private static JsonNode run(String id) throws Exception {
+    return JSON.readTree(given().get("/runs/" + id).then().statusCode(200).extract().asString());
+  }
+
+  private static String status(String id) throws Exception {
+    return run(id).get("status").asText();
+  }
+
+  @Test
+  void shortRunPersistsStepsAndPublishesLoadableVersions() throws Exception {
+    String id = create(TestRuns.tiny(4, 2));
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
+    assertThat(feeder.failure()).isNull();
+
+    JsonNode steps = JSON.readTree(given().get("/runs/" + id + "/steps").then().statusCode(200).extract().asString());
+    assertThat(steps).hasSize(4);
+    for (int i = 0; i < 4; i++) {
+      JsonNode s = steps.get(i);
+      assertThat(s.get("step").asInt()).isEqualTo(i + 1);
+      assertThat(s.get("groups").asInt()).isEqualTo(2);
+      assertThat(s.get("tokens").asLong()).isPositive();
+      assertThat(Double.isFinite(s.get("loss").asDouble())).isTrue();
+      assertThat(s.get("metrics").has("grad_norm")).isTrue();
+    }
+    // Checkpoints every 2 steps: versions 0 (initial), 1 (step 2), 2 (step 4); each loads and matches its sha256.
+    JsonNode versions = JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
+    assertThat(versions).hasSize(3);
+    for (int v = 0; v < 3; v++) {
+      JsonNode ver = versions.get(v);
+      assertThat(ver.get("version").asInt()).isEqualTo(v);
+      assertThat(ver.get("step").asInt()).isEqualTo(2 * v);
+      Path dir = Path.of(URI.create(ver.get("checkpointUri").asText()));
+      assertThat(HfCheckpoint.sha256(dir)).isEqualTo(ver.get("sha256").asText());
+      try (var loaded = HfCheckpoint.load(dir, ai.djl.Device.cpu())) {
+        assertThat(loaded.config().vocabSize()).isEqualTo(19);
+      }
+    }
+    // The same versions and the 4 steps went out on Kafka.
+    var published = readTopic(Topics.POLICY, id);
+    assertThat(published.stream().map(b -> EventJson.fromBytes(b, PolicyVersion.class))
+        .map(p -> p.version() + ":" + p.sha256()).distinct().toList())
+        .containsExactly("0:" + versions.get(0).get("sha256").asText(), "1:" + versions.get(1).get("sha256").asText(),
+            "2:" + versions.get(2).get("sha256").asText());
+    assertThat(readTopic(Topics.STEPS, id).stream().map(b -> EventJson.fromBytes(b, TrainerStep.class).step()).toList())
+        .containsExactly(1L, 2L, 3L, 4L);
+    // Held-out evaluation at steps 0, 2, 4 (exact_match accuracy and mean reward).
+    JsonNode evals = JSON.readTree(given().get("/runs/" + id + "/evals").then().extract().asString());
+    var evalSteps = new HashSet<Integer>();
+    evals.forEach(e -> evalSteps.add(e.get("step").asInt()));
+    assertThat(evalSteps).containsExactlyInAnyOrder(0, 2, 4);
+    assertNothingLostNorTrainedTwice(id, 4, 2);
+    // Metrics reach Prometheus.
+    given().get("/q/metrics").then().statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("grpo_trainer_step_time_seconds"))
+        .body(org.hamcrest.Matchers.containsString("grpo_trainer_staleness"));
+  }
+
+  @Test
+  void resumesAfterKillsMidStepAndBetweenStepsWithNothingLostOrTrainedTwice() throws Exception {
+    var firstKill = new AtomicBoolean();
+    loop.setFaultInjector((point, runId, step) -> {
+      if (point == FaultInjector.Point.MID_STEP && step == 3 && firstKill.compareAndSet(false, true)) {
+        throw new FaultInjector.SimulatedCrash("kill in the middle of step 3");
+      }
+    });
+    String id = create(TestRuns.tiny(6, 2));
+    await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
+    assertThat(loop.lastCrash()).isInstanceOf(FaultInjector.SimulatedCrash.class);
+    JsonNode r = run(id);
+    assertThat(r.get("completedSteps").asInt()).as("step 3 died before it was persisted").isEqualTo(2);
+    assertThat(r.get("checkpointStep").asInt()).isEqualTo(2);
+
+    var secondKill = new AtomicBoolean();
+    loop.setFaultInjector((point, runId, step) -> {
+      if (point == FaultInjector.Point.AFTER_STEP && step == 5 && secondKill.compareAndSet(false, true)) {
+        throw new FaultInjector.SimulatedCrash("kill after step 5 was persisted, before its checkpoint");
+      }
+    });
+    loop.start();
+    await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
+    r = run(id);
+    assertThat(r.get("completedSteps").asInt()).as("step 5 persisted, checkpoint still at 4").isEqualTo(5);
+    assertThat(r.get("checkpointStep").asInt()).isEqualTo(4);
+
+    loop.setFaultInjector(FaultInjector.NONE);
+    loop.start();
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
+    JsonNode steps = JSON.readTree(given().get("/runs/" + id + "/steps").then().extract().asString());
+    assertThat(steps).hasSize(6);
+    assertNothingLostNorTrainedTwice(id, 6, 2);
+
+    // The final checkpoint lists exactly the trained groups, each once.
+    JsonNode versions = JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
+    JsonNode last = versions.get(versions.size() - 1);
+    assertThat(last.get("step").asInt()).isEqualTo(6);
+    JsonNode state = JSON.readTree(Path.of(URI.create(last.get("checkpointUri").asText()))
+        .resolve(RunController.RUN_STATE_FILE).toFile());
+    var ids = new ArrayList<String>();
+    state.get("trainedGroupIds").forEach(n -> ids.add(n.asText()));
+    assertThat(ids).doesNotHaveDuplicates().hasSize(12);
+    assertThat(new HashSet<>(ids)).isEqualTo(new HashSet<>(trainedIds(id)));
+  }
+
+  private static List<String> trainedIds(String runId) {
+    return QuarkusTransaction.requiringNew().call(() -> PromptGroupEntity
+        .<PromptGroupEntity>list("runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
+        .stream().map(g -> g.groupId).toList());
+  }
+
+  /**
+   * Every issued group ends trained (exactly steps x groupsPerStep, each in one step) or dropped with a
+   * reason; none stays in flight once the feeder has delivered everything.
+   */
+  private static void assertNothingLostNorTrainedTwice(String runId, int steps, int perStep) throws Exception {
+    await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).get("groups").get("inFlight").asInt() == 0);
+    JsonNode groups = run(runId).get("groups");
+    long dropped = 0;
+    for (var it = groups.get("dropped").fields(); it.hasNext();) {
+      var e = it.next();
+      assertThat(e.getKey()).isIn("stale", "run_completed");
+      dropped += e.getValue().asLong();
+    }
+    assertThat(groups.get("trained").asLong()).isEqualTo((long) steps * perStep);
+    assertThat(groups.get("issued").asLong()).isEqualTo(groups.get("trained").asLong() + dropped);
+    Map<Integer, Integer> perStepCount = QuarkusTransaction.requiringNew().call(() -> {
+      Map<Integer, Integer> m = new HashMap<>();
+      PromptGroupEntity.<PromptGroupEntity>list("runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
+          .forEach(g -> m.merge(g.trainedStep, 1, Integer::sum));
+      return m;
+    });
+    for (int s = 1; s <= steps; s++) {
+      assertThat(perStepCount.get(s)).as("groups of step " + s).isEqualTo(perStep);
+    }
+  }
+
+  /** Every value of {@code topic} keyed by {@code key}, from the beginning. */
+  private static List<byte[]> readTopic(String topic, String key) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedTestInfrastructure.kafka().bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + java.util.UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    var out = new ArrayList<byte[]>();
+    try (var c = new KafkaConsumer<String, byte[]>(p)) {
+      c.subscribe(List.of(topic));
+      long deadline = System.currentTimeMillis() + 5000;
+      int emptyPolls = 0;
+      while (System.currentTimeMillis() < deadline && emptyPolls < 5) {
+        var records = c.poll(Duration.ofMillis(300));
+        if (records.isEmpty() && c.assignment().size() > 0) {
+          emptyPolls++;
+        }
+        records.forEach(r -> {
+          if (key.equals(r.key())) {
+            out.add(r.value());
+          }
+        });
+      }
+    }
+    return out;
+  }
+}
