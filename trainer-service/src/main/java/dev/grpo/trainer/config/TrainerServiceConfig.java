@@ -38,4 +38,11 @@ public interface TrainerServiceConfig {
   /** Whether the training loop starts with the application (tests may start it themselves). */
   @WithDefault("true")
   boolean autostart();
+
+  /**
+   * libtorch intra-op threads for training and evaluation; 0 keeps libtorch's default (one per
+   * core). The default 1 avoids oversubscribing small machines where several processes share cores.
+   */
+  @WithDefault("1")
+  int torchThreads();
 }

@@ -23,6 +23,7 @@ import dev.grpo.trainer.service.FaultInjector.SimulatedCrash;
 import dev.grpo.trainer.tasks.TaskGenerators;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import dev.grpo.policy.model.TorchThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
@@ -90,6 +91,7 @@ public class TrainerLoop {
   }
 
   void onStart(@Observes StartupEvent ev) {
+    TorchThreads.configure(cfg.torchThreads(), 1);
     if (cfg.autostart()) {
       start();
     }

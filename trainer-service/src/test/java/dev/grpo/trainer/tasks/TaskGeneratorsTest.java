@@ -23,6 +23,19 @@ class TaskGeneratorsTest {
   }
 
   @Test
+  void digitMaxAnswerIsTheLargestDigitAndUsesOnlyTheDemoAlphabet() {
+    for (int i = 0; i < 200; i++) {
+      var e = new DigitMaxTask().generate(new SplittableRandom(i), Map.of());
+      assertThat(e.prompt()).matches("max \\d{4}=");
+      int max = e.prompt().chars().filter(Character::isDigit).map(c -> c - '0').max().orElseThrow();
+      assertThat(e.verification().get("answer")).isEqualTo(Integer.toString(max));
+      assertThat(e.prompt().chars().allMatch(c -> DigitMaxTask.ALPHABET.indexOf(c) >= 0)).isTrue();
+    }
+    assertThatThrownBy(() -> new DigitMaxTask().validate(Map.of("digits", 10)))
+        .hasMessageContaining("digits must be an integer in [1, 9], was 10");
+  }
+
+  @Test
   void additionAnswerIsTheSum() {
     for (int i = 0; i < 100; i++) {
       var e = new AdditionTask().generate(new SplittableRandom(i), Map.of());
