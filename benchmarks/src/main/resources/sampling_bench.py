@@ -1,6 +1,7 @@
 """PyTorch-eager twin of dev.grpo.bench.policy.SamplingBench: same model shapes, same KV-cache
 sampling loop (prefill, then one token per step, softmax + multinomial on the last position).
-Usage: /usr/bin/python3 sampling_bench.py <small|medium> <batch> <promptLen> <newTokens> <threads>"""
+Usage: /usr/bin/python3 sampling_bench.py <small|medium> <batch> <promptLen> <newTokens> <threads> [reps]
+(reps timed runs after one warm-up, default 3)."""
 import math, resource, sys, time
 import torch
 
@@ -8,6 +9,7 @@ CFG = {"small": dict(V=256, H=128, I=384, L=4, NH=4, KV=2), "medium": dict(V=819
 
 def main():
     size, B, P, N, threads = sys.argv[1], *map(int, sys.argv[2:6])
+    reps = int(sys.argv[6]) if len(sys.argv) > 6 else 3
     torch.set_num_threads(threads)
     c = CFG[size]; V, H, I, L, NH, KV = c["V"], c["H"], c["I"], c["L"], c["NH"], c["KV"]; D = H // NH
     g = torch.Generator().manual_seed(1)
@@ -53,8 +55,8 @@ def main():
         return n
 
     generate()
-    t0 = time.perf_counter(); tokens = sum(generate() for _ in range(3)); secs = time.perf_counter() - t0
-    print(f"torch size={size} params={params} batch={B} prompt={P} new={N} threads={threads} tokens/s={tokens/secs:.1f} "
+    t0 = time.perf_counter(); tokens = sum(generate() for _ in range(reps)); secs = time.perf_counter() - t0
+    print(f"torch size={size} params={params} batch={B} prompt={P} new={N} threads={threads} reps={reps} tokens/s={tokens/secs:.1f} s/call={secs/reps:.2f} "
           f"peakRssMiB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}")
 
 main()

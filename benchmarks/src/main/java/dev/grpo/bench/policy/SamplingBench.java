@@ -16,8 +16,13 @@ import java.util.List;
 /**
  * Sampling throughput harness (tokens/s with the KV cache) for the policy runtime, run side by side
  * with benchmarks/src/main/resources/sampling_bench.py (same shapes, same thread count) in PyTorch
- * eager. Usage: {@code SamplingBench <small|medium> <batch> <promptLen> <newTokens> <threads>}.
- * Prints one line: model, params, tokens/s, peak RSS (VmHWM).
+ * eager. Usage: {@code SamplingBench <small|medium> <batch> <promptLen> <newTokens> <threads> [reps]}
+ * (reps timed runs after one warm-up, default 3). Prints one line: model, params, tokens/s, seconds
+ * per generate call, peak RSS (VmHWM, whole JVM).
+ *
+ * <p>Use 1 thread on a shared machine: libtorch's OpenMP workers spin, and with 2 intra-op threads on
+ * a loaded 2-core box a forward took 30-50x longer than with 1 (that, not the sampler, is why an
+ * earlier 2-thread run did not finish in 150 s).
  */
 public final class SamplingBench {
 
@@ -41,6 +46,7 @@ public final class SamplingBench {
         int promptLen = Integer.parseInt(args[2]);
         int newTokens = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
+        int reps = args.length > 5 ? Integer.parseInt(args[5]) : 3;
         ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before configuring it
         JniUtils.setNumThreads(threads);
         JniUtils.setNumInteropThreads(1);
@@ -61,7 +67,6 @@ public final class SamplingBench {
             NoEos noEos = new NoEos(tok);
             sampler.generate(model, noEos, prompts, sc); // warm-up
             long t0 = System.nanoTime();
-            int reps = 3;
             long tokens = 0;
             for (int r = 0; r < reps; r++) {
                 for (Generation g : sampler.generate(model, noEos, prompts, sc)) {
@@ -69,8 +74,9 @@ public final class SamplingBench {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("djl size=%s params=%d batch=%d prompt=%d new=%d threads=%d tokens/s=%.1f peakRssMiB=%d%n", size,
-                    model.parameterCount(), batch, promptLen, newTokens, threads, tokens / secs, peakRssKiB() / 1024);
+            System.out.printf("djl size=%s params=%d batch=%d prompt=%d new=%d threads=%d reps=%d tokens/s=%.1f s/call=%.2f"
+                    + " peakRssMiB=%d%n", size, model.parameterCount(), batch, promptLen, newTokens, threads, reps,
+                    tokens / secs, secs / reps, peakRssKiB() / 1024);
         }
     }
 

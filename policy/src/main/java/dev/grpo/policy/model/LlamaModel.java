@@ -322,7 +322,9 @@ public final class LlamaModel implements AutoCloseable {
             NDArray freqs = positions.expandDims(-1).mul(invFreq); // [B,T,D/2]
             NDArray emb = freqs.concat(freqs, -1); // [B,T,D]
             NDArray cos = emb.cos().expandDims(1); // [B,1,T,D]
-            NDArray sin = emb.sin().expandDims(1);
+            NDArray sinHalf = freqs.sin();
+            // rotate_half(x) * sin == [x2, x1] * [-sin, sin]: the sign folded in once here.
+            NDArray sin = sinHalf.neg().concat(sinHalf, -1).expandDims(1);
 
             // Additive bias [B,1,1,T,S]: key j visible to query i iff j <= past+i and key j is not padding.
             NDArray keyIdx = manager.arange(total).reshape(1, total);
@@ -392,12 +394,15 @@ public final class LlamaModel implements AutoCloseable {
         return (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).head();
     }
 
-    /** Hugging Face rotate-half rotary embedding: x*cos + rotate_half(x)*sin. */
+    /**
+     * Hugging Face rotate-half rotary embedding: x*cos + rotate_half(x)*sin, with
+     * rotate_half(x) = [-x2, x1]; here {@code sin} already carries the sign ([-sin, sin]).
+     */
     private NDArray rope(NDArray x, NDArray cos, NDArray sin) {
-        int half = config.headDim() / 2;
-        NDArray x1 = x.get("..., :" + half);
-        NDArray x2 = x.get("..., " + half + ":");
-        NDArray rotated = x2.neg().concat(x1, -1);
+        // One split instead of two string-indexed slices; the sign of rotate_half lives in sin
+        // (sinSigned = [-sin, sin] per half, built once per forward), saving a neg per call.
+        ai.djl.ndarray.NDList halves = x.split(2, x.getShape().dimension() - 1); // split wants a non-negative axis
+        NDArray rotated = halves.get(1).concat(halves.get(0), -1);
         return x.mul(cos).add(rotated.mul(sin));
     }
 

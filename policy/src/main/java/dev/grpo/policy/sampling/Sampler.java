@@ -8,7 +8,6 @@ import dev.grpo.policy.model.KvCache;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -116,6 +115,7 @@ public final class Sampler {
         FinishReason[] finish = new FinishReason[b];
         String[] text = new String[b];
         int done = 0;
+        double[] scratch = new double[vocab];
 
         try (NDManager manager = NDManager.newBaseManager(model.device(), "PyTorch"); KvCache cache = model.newCache()) {
             long[] input = ids;
@@ -138,7 +138,7 @@ public final class Sampler {
                         next[i] = tokenizer.padId();
                         continue;
                     }
-                    double[] pick = choose(logits, i * vocab, vocab, cfg, rng[i]);
+                    double[] pick = choose(logits, i * vocab, vocab, cfg, rng[i], scratch);
                     int tok = (int) pick[0];
                     next[i] = tok;
                     tokens.get(i).add(tok);
@@ -188,6 +188,15 @@ public final class Sampler {
      * distribution sampled from (see {@link Generation}).
      */
     static double[] choose(float[] all, int offset, int vocab, SamplingConfig cfg, SplittableRandom rng) {
+        return choose(all, offset, vocab, cfg, rng, new double[vocab]);
+    }
+
+    /**
+     * As {@link #choose(float[], int, int, SamplingConfig, SplittableRandom)} with a caller-owned
+     * scratch buffer of at least {@code vocab} doubles: one buffer serves every row and step, so a
+     * 152k-token vocabulary does not allocate 1.2 MB per row per step.
+     */
+    static double[] choose(float[] all, int offset, int vocab, SamplingConfig cfg, SplittableRandom rng, double[] p) {
         if (cfg.temperature() == 0) {
             int best = 0;
             double max = Double.NEGATIVE_INFINITY;
@@ -204,7 +213,6 @@ public final class Sampler {
         for (int v = 0; v < vocab; v++) {
             max = Math.max(max, all[offset + v] / t);
         }
-        double[] p = new double[vocab];
         double sum = 0;
         for (int v = 0; v < vocab; v++) {
             p[v] = Math.exp(all[offset + v] / t - max);
@@ -213,10 +221,10 @@ public final class Sampler {
         for (int v = 0; v < vocab; v++) {
             p[v] /= sum;
         }
+        // The arg-max token had exp(0) = 1 before normalisation.
+        double maxP = 1.0 / sum;
         if (cfg.topK() > 0 && cfg.topK() < vocab) {
-            double[] sorted = p.clone();
-            Arrays.sort(sorted);
-            double kth = sorted[vocab - cfg.topK()];
+            double kth = kthLargest(p, vocab, cfg.topK());
             for (int v = 0; v < vocab; v++) {
                 if (p[v] < kth) {
                     p[v] = 0;
@@ -224,26 +232,7 @@ public final class Sampler {
             }
         }
         if (cfg.topP() < 1) {
-            // Sort (probability, id) descending via packed longs: probabilities are >= 0, so their
-            // float bits order like the values.
-            long[] keys = new long[vocab];
-            double total = 0;
-            for (int v = 0; v < vocab; v++) {
-                keys[v] = ((long) Float.floatToIntBits((float) p[v]) << 32) | v;
-                total += p[v];
-            }
-            Arrays.sort(keys);
-            double cum = 0;
-            int kept = 0;
-            for (int r = vocab - 1; r >= 0; r--) {
-                int v = (int) (keys[r] & 0xffffffffL);
-                if (cum >= cfg.topP() * total && kept > 0) {
-                    p[v] = 0;
-                } else {
-                    cum += p[v];
-                    kept++;
-                }
-            }
+            nucleus(p, vocab, cfg.topP(), maxP);
         }
         double norm = 0;
         for (int v = 0; v < vocab; v++) {
@@ -262,6 +251,100 @@ public final class Sampler {
             }
         }
         return new double[] {chosen, Math.log(p[chosen] / norm)};
+    }
+
+    /**
+     * The k-th largest of {@code p[0..n)}, duplicates counted (what {@code sort(p)[n - k]} gives).
+     * A bounded min-heap: O(n log k) instead of sorting the whole vocabulary per row and step.
+     */
+    static double kthLargest(double[] p, int n, int k) {
+        double[] heap = new double[k];
+        int size = 0;
+        for (int v = 0; v < n; v++) {
+            double x = p[v];
+            if (size < k) {
+                int i = size++;
+                while (i > 0 && heap[(i - 1) >> 1] > x) {
+                    heap[i] = heap[(i - 1) >> 1];
+                    i = (i - 1) >> 1;
+                }
+                heap[i] = x;
+            } else if (x > heap[0]) {
+                int i = 0;
+                while (true) {
+                    int c = 2 * i + 1;
+                    if (c >= k) {
+                        break;
+                    }
+                    if (c + 1 < k && heap[c + 1] < heap[c]) {
+                        c++;
+                    }
+                    if (heap[c] >= x) {
+                        break;
+                    }
+                    heap[i] = heap[c];
+                    i = c;
+                }
+                heap[i] = x;
+            }
+        }
+        return heap[0];
+    }
+
+    /**
+     * Top-p in place: walks tokens by descending probability (ties: higher id first, as the packed
+     * sort keys order them) and zeroes every token after the cumulative mass first reaches
+     * {@code topP * total}. Only tokens at or above a threshold are sorted: the walk ends inside
+     * any prefix of the descending order whose mass reaches the target, so once the candidates'
+     * mass does, every other token is zeroed unsorted. The threshold starts at maxP / 1024 and
+     * drops 1024x until the candidates suffice (a flat distribution ends in a full sort).
+     * Candidates are chosen by float value, the sort key, so equal keys are never split.
+     */
+    static void nucleus(double[] p, int vocab, double topP, double maxP) {
+        double total = 0;
+        for (int v = 0; v < vocab; v++) {
+            total += p[v];
+        }
+        double target = topP * total;
+        float threshold = (float) (maxP / 1024);
+        int count;
+        while (true) {
+            double mass = 0;
+            count = 0;
+            for (int v = 0; v < vocab; v++) {
+                if ((float) p[v] >= threshold) {
+                    mass += p[v];
+                    count++;
+                }
+            }
+            if (mass >= target || threshold == 0f) {
+                break;
+            }
+            threshold = threshold < 1e-30f ? 0f : threshold / 1024;
+        }
+        // Sort (probability, id) descending via packed longs: probabilities are >= 0, so their
+        // float bits order like the values.
+        long[] keys = new long[count];
+        int n = 0;
+        for (int v = 0; v < vocab; v++) {
+            if ((float) p[v] >= threshold) {
+                keys[n++] = ((long) Float.floatToIntBits((float) p[v]) << 32) | v;
+            } else {
+                p[v] = 0;
+            }
+        }
+        java.util.Arrays.sort(keys);
+        double cum = 0;
+        int kept = 0;
+        for (int r = count - 1; r >= 0; r--) {
+            int v = (int) (keys[r] & 0xffffffffL);
+            if (cum >= target && kept > 0) {
+                p[v] = 0;
+            } else {
+                cum += p[v];
+                kept++;
+            }
+        }
     }
 
     private static double logSumExp(float[] a, int offset, int n, double t, double max) {
