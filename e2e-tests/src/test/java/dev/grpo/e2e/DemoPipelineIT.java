@@ -1,0 +1,275 @@
+package dev.grpo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grpo.localinfra.DatabaseEndpoint;
+import dev.grpo.localinfra.SharedTestInfrastructure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole platform end to end: the three packaged services as separate processes against a real
+ * Kafka broker and a real PostgreSQL (embedded by default, Testcontainers with
+ * {@code GRPO_TESTCONTAINERS=true}), one short run of the demo task created through the trainer's
+ * REST API, then checks on what it left: the reward curve, the group accounting in REST, database
+ * and topics, and the report folder.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DemoPipelineIT {
+  /** Long enough for the reward to move off its start on a loaded 2-core machine, short enough for CI. */
+  static final int STEPS = 30;
+  static final double LEARNING_RATE = 0.002;
+  static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
+  static final String[] TOPICS = {"grpo.prompts", "grpo.rollouts", "grpo.scored", "grpo.policy", "grpo.steps",
+      "grpo.dlq"};
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<ServiceProcess> services = new ArrayList<>();
+  private String bootstrap;
+  private DatabaseEndpoint db;
+  private TrainerClient trainer;
+  private DemoRecipe recipe;
+  private RunSnapshot finished;
+
+  @BeforeAll
+  void startPlatformAndRun() throws Exception {
+    bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
+    db = SharedTestInfrastructure.postgres().endpoint();
+    createTopics();
+    Path target = Path.of("target").toAbsolutePath();
+    Path logs = target.resolve("e2e-logs");
+    Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "GRPO_CHECKPOINT_ROOT",
+        target.resolve("e2e-checkpoints").toString());
+    var trainerEnv = new HashMap<>(common);
+    trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
+    trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
+    trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
+    var rewardEnv = new HashMap<>(common);
+    rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
+    // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
+    for (var entry : List.of(Map.entry("trainer-service", trainerEnv), Map.entry("rollout-service", common),
+        Map.entry("reward-service", rewardEnv))) {
+      ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
+      services.add(p);
+      p.awaitReady(START_TIMEOUT);
+    }
+    trainer = new TrainerClient(services.get(0).uri());
+
+    DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("e2e-demo").materialize(target.resolve("e2e-data"));
+    ObjectNode config = demo.runConfig();
+    ((ObjectNode) config.path("optimizer")).put("learningRate", LEARNING_RATE);
+    ((ObjectNode) config.path("eval")).put("size", 100).put("every", 10);
+    recipe = new DemoRecipe(config, demo.evalChecker(), demo.targetAccuracy(), null);
+    String runId = trainer.createRun(recipe.runConfig());
+    finished = awaitEnd(runId);
+  }
+
+  @AfterAll
+  void stopServices() {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+  }
+
+  @Test
+  void shortRunCompletesAndItsRewardRisesAboveItsStart() {
+    assertThat(finished.status()).as("run status; error: %s", finished.run().path("error")).isEqualTo("COMPLETED");
+    assertThat(finished.completedSteps()).isEqualTo(STEPS);
+    assertThat(finished.steps().size()).isEqualTo(STEPS);
+    double first = finished.meanReward(true, 5);
+    double last = finished.meanReward(false, 5);
+    assertThat(last).as("mean train reward of the last 5 steps vs the first 5 (%.4f); curve %s", first,
+        finished.rewardCurve()).isGreaterThan(first);
+  }
+
+  @Test
+  void everyIssuedGroupEndsInExactlyOneState() throws Exception {
+    String runId = finished.runId();
+    // REST: the trainer's own accounting adds up.
+    JsonNode g = finished.groups();
+    long dropped = 0;
+    for (JsonNode n : g.path("dropped")) {
+      dropped += n.asLong();
+    }
+    assertThat(g.path("issued").asLong()).as("issued = in flight + trained + dropped: %s", g)
+        .isEqualTo(g.path("inFlight").asLong() + g.path("trained").asLong() + dropped);
+
+    // Database: one row per issued group, each in one consistent state.
+    Map<String, String> stateByGroup = new HashMap<>();
+    Map<Integer, Integer> trainedPerStep = new HashMap<>();
+    try (Connection c = db.connect(); var st = c.prepareStatement(
+        "select group_id, state, drop_reason, trained_step, sent from prompt_group where run_id = ?")) {
+      st.setString(1, runId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String id = rs.getString(1);
+          String state = rs.getString(2);
+          String reason = rs.getString(3);
+          Integer step = (Integer) rs.getObject(4);
+          assertThat(stateByGroup.put(id, state)).as("group %s has one row", id).isNull();
+          switch (state) {
+            case "TRAINED" -> {
+              assertThat(step).as("trained group %s names its step", id).isNotNull();
+              assertThat(reason).as("trained group %s has no drop reason", id).isNull();
+              trainedPerStep.merge(step, 1, Integer::sum);
+            }
+            case "DROPPED" -> {
+              assertThat(reason).as("dropped group %s records a reason", id).isNotBlank();
+              assertThat(step).as("dropped group %s was not trained", id).isNull();
+            }
+            case "ISSUED" -> assertThat(step == null && reason == null).as("in-flight group %s is undecided", id)
+                .isTrue();
+            default -> throw new AssertionError("group " + id + " is in unknown state " + state);
+          }
+          assertThat(rs.getBoolean(5)).as("group %s of a completed run was acknowledged by the broker", id).isTrue();
+        }
+      }
+    }
+    assertThat((long) stateByGroup.size()).isEqualTo(g.path("issued").asLong());
+    assertThat(stateByGroup.values().stream().filter("TRAINED"::equals).count()).isEqualTo(g.path("trained").asLong());
+    // Each trained group counted in exactly the step that says it trained it.
+    for (JsonNode s : finished.steps()) {
+      assertThat(trainedPerStep.getOrDefault(s.path("step").asInt(), 0)).as("groups trained in step %s", s.path("step"))
+          .isEqualTo(s.path("groups").asInt());
+    }
+
+    // Topics: every prompt on grpo.prompts is a row (nothing vanished, nothing invented), and every
+    // trained group was really scored.
+    Set<String> prompted = groupIdsOn("grpo.prompts", runId, false);
+    Set<String> scored = groupIdsOn("grpo.scored", runId, true);
+    assertThat(prompted).as("group ids on grpo.prompts vs prompt_group rows").isEqualTo(stateByGroup.keySet());
+    assertThat(stateByGroup.keySet()).as("scored groups have rows").containsAll(scored);
+    Set<String> trained = new HashSet<>();
+    stateByGroup.forEach((id, state) -> {
+      if (state.equals("TRAINED")) {
+        trained.add(id);
+      }
+    });
+    assertThat(scored).as("trained groups were scored").containsAll(trained);
+  }
+
+  @Test
+  void reportFolderHasCurvesMetricsAndTheFinalCheckpoint() throws IOException {
+    Path dir = ReportWriter.write(finished, recipe.evalChecker(), recipe.targetAccuracy(),
+        Path.of("target/e2e-report").toAbsolutePath(), null);
+    var png = ImageIO.read(dir.resolve(ReportWriter.CURVES_PNG).toFile());
+    assertThat(png.getWidth()).isEqualTo(CurvePlot.WIDTH);
+    JsonNode metrics = JSON.readTree(dir.resolve(ReportWriter.METRICS_JSON).toFile());
+    assertThat(metrics.path("runId").asText()).isEqualTo(finished.runId());
+    assertThat(metrics.path("completedSteps").asInt()).isEqualTo(STEPS);
+    assertThat(metrics.path("evalChecker").asText()).isEqualTo("exact_match");
+    Path checkpoint = Path.of(metrics.path("finalCheckpoint").path("path").asText());
+    assertThat(checkpoint.resolve("config.json")).isRegularFile();
+    assertThat(checkpoint.resolve("model.safetensors")).isRegularFile();
+    assertThat(Files.readString(dir.resolve(ReportWriter.CHECKPOINT_TXT)).trim()).isEqualTo(checkpoint.toString());
+  }
+
+  private RunSnapshot awaitEnd(String runId) throws Exception {
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    RunSnapshot s = trainer.snapshot(runId);
+    while (!s.terminal()) {
+      for (ServiceProcess p : services) {
+        if (!p.alive()) {
+          throw new IllegalStateException(p.name + " died during the run; " + p.describeLog());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("run " + runId + " not finished after " + RUN_TIMEOUT.toMinutes()
+            + " min: " + ProgressLine.format(s, "exact_match"));
+      }
+      Thread.sleep(1000);
+      s = trainer.snapshot(runId);
+    }
+    return s;
+  }
+
+  /** The topics as docs/operations.md recommends them, scaled down to one broker. */
+  private void createTopics() throws InterruptedException, ExecutionException, TimeoutException {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String t : TOPICS) {
+        NewTopic nt = new NewTopic(t, t.equals("grpo.policy") || t.equals("grpo.steps") ? 1 : 2, (short) 1);
+        if (t.equals("grpo.policy")) {
+          nt.configs(Map.of("cleanup.policy", "compact"));
+        } else if (t.equals("grpo.rollouts") || t.equals("grpo.scored")) {
+          nt.configs(Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024 + 1024)));
+        }
+        topics.add(nt);
+      }
+      for (var f : admin.createTopics(topics).values().values()) {
+        try {
+          f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /** Group ids of a run's records on a topic, read from the beginning to the current end. */
+  private Set<String> groupIdsOn(String topic, String runId, boolean committedOnly) throws IOException {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+    Set<String> ids = new HashSet<>();
+    try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading " + topic + " to its end took over 60 s");
+        }
+        for (var r : consumer.poll(Duration.ofMillis(500))) {
+          JsonNode v = JSON.readTree(r.value());
+          if (runId.equals(v.path("runId").asText())) {
+            ids.add(v.path("groupId").asText());
+          }
+        }
+      }
+    }
+    return ids;
+  }
+}
