@@ -41,7 +41,7 @@ class RunsApiTest {
     rejects(c -> TestRuns.sub(c, "optimizer").put("schedule", "linear"), "optimizer.schedule", "'linear'",
         "constant or cosine");
     rejects(c -> TestRuns.sub(c, "dataset").put("generator", "sudoku"), "dataset.generator", "'sudoku'",
-        "be one of [addition, digit_reverse]");
+        "be one of [addition, digit_max, digit_reverse]");
     rejects(c -> c.put("checkpointEvery", 5), "checkpointEvery", "5", "be between 1 and 2");
     rejects(c -> TestRuns.sub(c, "sampling").put("maxNewTokens", 40), "sampling.maxNewTokens", "40",
         "max_position_embeddings 32");
