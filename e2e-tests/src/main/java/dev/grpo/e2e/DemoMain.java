@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * run    --trainer URL [--recipe FILE] [--steps N] [--seed S] [--max-staleness K] [--name NAME]
- *        [--report-dir DIR] [--data-dir DIR] [--poll-millis MS] [--tty] [--run-id-file FILE]
+ *        [--report-dir DIR] [--poll-millis MS] [--tty] [--run-id-file FILE]
  * report --trainer URL --run ID [--report-dir DIR]
  * </pre>
  *
@@ -56,7 +56,7 @@ public final class DemoMain {
       throw new IllegalArgumentException("usage: DemoMain run|report --trainer URL ...");
     }
     Map<String, String> o = options(args, Set.of("--trainer", "--recipe", "--steps", "--seed", "--max-staleness",
-        "--name", "--report-dir", "--data-dir", "--poll-millis", "--run-id-file", "--run"), Set.of("--tty"));
+        "--name", "--report-dir", "--poll-millis", "--run-id-file", "--run"), Set.of("--tty"));
     String trainer = o.get("--trainer");
     if (trainer == null) {
       throw new IllegalArgumentException("--trainer URL is required, e.g. --trainer http://127.0.0.1:8080");
@@ -64,16 +64,7 @@ public final class DemoMain {
     TrainerClient client = new TrainerClient(URI.create(trainer));
     Path reportRoot = Path.of(o.getOrDefault("--report-dir", "work/reports")).toAbsolutePath();
     return switch (args[0]) {
-      case "run" -> {
-        DemoRecipe r;
-        try {
-          r = recipe(o).materialize(Path.of(o.getOrDefault("--data-dir", "work/demo/data")));
-        } catch (IOException e) {
-          err.println("grpo demo: cannot write the demo prompt file: " + e.getMessage());
-          yield EXIT_FAILED;
-        }
-        yield runDemo(client, r, reportRoot, o, out, err);
-      }
+      case "run" -> runDemo(client, recipe(o), reportRoot, o, out, err);
       case "report" -> {
         String id = o.get("--run");
         if (id == null) {

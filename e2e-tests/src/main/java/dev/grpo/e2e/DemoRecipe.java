@@ -17,10 +17,8 @@ import java.nio.file.Path;
  * @param runConfig the body of {@code POST /runs} (the trainer's RunConfig)
  * @param evalChecker checker whose held-out score is the eval accuracy, e.g. {@code exact_match}
  * @param targetAccuracy accuracy the demo aims at, in (0, 1]
- * @param maxDigits when not null, the run's prompts are the {@link MaxDigitsDataset} of this many
- *     digits, written by {@link #materialize(Path)} (the trainer has no built-in generator for it)
  */
-public record DemoRecipe(ObjectNode runConfig, String evalChecker, double targetAccuracy, Integer maxDigits) {
+public record DemoRecipe(ObjectNode runConfig, String evalChecker, double targetAccuracy) {
   /** Class-path resource of the built-in demo recipe. */
   public static final String BUILT_IN = "/dev/grpo/e2e/demo-run.json";
 
@@ -61,25 +59,7 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
     if (!(n.get("run") instanceof ObjectNode run)) {
       throw new IllegalArgumentException(source + ": field 'run' must be a JSON object, was " + n.get("run"));
     }
-    JsonNode task = n.get("maxDigitsTask");
-    Integer digits = task == null || task.isNull() ? null : task.path("digits").asInt(-1);
-    return new DemoRecipe(run.deepCopy(), n.path("evalChecker").asText(null), n.path("targetAccuracy").asDouble(0.8),
-        digits);
-  }
-
-  /**
-   * Writes the recipe's generated prompt file into {@code dataDir} (when it has one) and returns the
-   * recipe with {@code dataset.jsonlPath} pointing at it; the trainer must see the same path.
-   */
-  public DemoRecipe materialize(Path dataDir) throws IOException {
-    if (maxDigits == null) {
-      return this;
-    }
-    Path file = dataDir.toAbsolutePath().resolve("max-of-" + maxDigits + "-digits.jsonl");
-    MaxDigitsDataset.write(file, maxDigits);
-    ObjectNode c = runConfig.deepCopy();
-    c.putObject("dataset").put("jsonlPath", file.toString());
-    return new DemoRecipe(c, evalChecker, targetAccuracy, null);
+    return new DemoRecipe(run.deepCopy(), n.path("evalChecker").asText(null), n.path("targetAccuracy").asDouble(0.8));
   }
 
   /** This recipe with steps replaced; 1..{@value #MAX_STEPS}. */
@@ -93,14 +73,14 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
     if (c.path("checkpointEvery").asInt(1) > steps) {
       c.put("checkpointEvery", steps);
     }
-    return new DemoRecipe(c, evalChecker, targetAccuracy, maxDigits);
+    return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 
   /** This recipe with the seed replaced (prompt order, sampling seeds, random init). */
   public DemoRecipe withSeed(long seed) {
     ObjectNode c = runConfig.deepCopy();
     c.put("seed", seed);
-    return new DemoRecipe(c, evalChecker, targetAccuracy, maxDigits);
+    return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 
   /** This recipe with max staleness replaced; 0..{@value #MAX_STALENESS}, 0 = synchronous on-policy. */
@@ -111,13 +91,13 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
     }
     ObjectNode c = runConfig.deepCopy();
     c.put("maxStaleness", maxStaleness);
-    return new DemoRecipe(c, evalChecker, targetAccuracy, maxDigits);
+    return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 
   /** This recipe with the run's name replaced. */
   public DemoRecipe withName(String name) {
     ObjectNode c = runConfig.deepCopy();
     c.put("name", name);
-    return new DemoRecipe(c, evalChecker, targetAccuracy, maxDigits);
+    return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 }

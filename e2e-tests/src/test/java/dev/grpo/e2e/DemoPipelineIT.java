@@ -88,11 +88,11 @@ class DemoPipelineIT {
     }
     trainer = new TrainerClient(services.get(0).uri());
 
-    DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("e2e-demo").materialize(target.resolve("e2e-data"));
+    DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("e2e-demo");
     ObjectNode config = demo.runConfig();
     ((ObjectNode) config.path("optimizer")).put("learningRate", LEARNING_RATE);
     ((ObjectNode) config.path("eval")).put("size", 100).put("every", 10);
-    recipe = new DemoRecipe(config, demo.evalChecker(), demo.targetAccuracy(), null);
+    recipe = new DemoRecipe(config, demo.evalChecker(), demo.targetAccuracy());
     String runId = trainer.createRun(recipe.runConfig());
     finished = awaitEnd(runId);
   }

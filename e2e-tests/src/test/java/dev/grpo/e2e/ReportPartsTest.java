@@ -2,41 +2,23 @@ package dev.grpo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launcher's pure parts: the demo prompt file, recipe overrides, derived run numbers, the report. */
+/** The launcher's pure parts: recipe overrides, derived run numbers, the report. */
 class ReportPartsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
   @Test
-  void maxDigitsFileHoldsEveryStringOnceWithItsLargestDigit() throws Exception {
-    Path f = dir.resolve("max.jsonl");
-    assertThat(MaxDigitsDataset.write(f, 4)).isEqualTo(10_000);
-    List<String> lines = Files.readAllLines(f);
-    assertThat(lines).hasSize(10_000);
-    JsonNode l = JSON.readTree(lines.get(4170));
-    assertThat(l.path("prompt").asText()).isEqualTo("max 4170=");
-    assertThat(l.path("verification").path("answer").asText()).isEqualTo("7");
-    // Independent reference for the majority baseline: P(max = 9) = 1 - 0.9^4 = 0.3439 exactly.
-    long nines = lines.stream().filter(s -> s.contains("\"answer\":\"9\"")).count();
-    assertThat(nines / 10_000.0).isCloseTo(1 - Math.pow(0.9, 4), within(1e-12));
-    assertThatThrownBy(() -> MaxDigitsDataset.write(f, 7)).hasMessageContaining("maxDigitsTask.digits")
-        .hasMessageContaining("was 7");
-  }
-
-  @Test
-  void recipeOverridesAreValidatedAndMaterializePointsAtTheFile() throws Exception {
+  void recipeOverridesAreValidatedAndTheBuiltInUsesTheTrainersGenerator() throws Exception {
     DemoRecipe r = DemoRecipe.builtIn().withSteps(3).withSeed(7).withMaxStaleness(0);
     assertThat(r.runConfig().path("steps").asInt()).isEqualTo(3);
     assertThat(r.runConfig().path("checkpointEvery").asInt()).isLessThanOrEqualTo(3);
@@ -44,10 +26,11 @@ class ReportPartsTest {
     assertThat(r.runConfig().path("maxStaleness").asInt()).isZero();
     assertThatThrownBy(() -> r.withSteps(0)).hasMessage("--steps must be between 1 and 1000000, was 0");
     assertThatThrownBy(() -> r.withMaxStaleness(17)).hasMessage("--max-staleness must be between 0 and 16, was 17");
-    DemoRecipe m = r.materialize(dir);
-    Path jsonl = Path.of(m.runConfig().path("dataset").path("jsonlPath").asText());
-    assertThat(jsonl).isAbsolute().isRegularFile();
-    assertThat(m.runConfig().path("dataset").has("generator")).isFalse();
+    // The trainer generates the prompts itself; no file, no path the trainer must share with the launcher.
+    JsonNode dataset = r.runConfig().path("dataset");
+    assertThat(dataset.path("generator").asText()).isEqualTo("digit_max");
+    assertThat(dataset.path("params").path("digits").asInt()).isEqualTo(4);
+    assertThat(dataset.has("jsonlPath")).isFalse();
   }
 
   @Test
