@@ -23,8 +23,9 @@ final class FreePorts {
     /** Whether {@code port} can be bound on {@code host} right now. */
     static boolean isFree(String host, int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            // Without SO_REUSEADDR a port held by a listener, or in TIME_WAIT from one, reads as taken.
-            socket.setReuseAddress(false);
+            // SO_REUSEADDR as the broker and PostgreSQL bind: only a live listener makes the port taken;
+            // connections of a just-stopped server lingering in TIME_WAIT do not (a quick restart works).
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
             return true;
         } catch (IOException e) {
