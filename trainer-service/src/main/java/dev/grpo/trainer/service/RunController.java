@@ -290,7 +290,17 @@ public final class RunController implements AutoCloseable {
     long waitMillis = (t0 - lastStepEndNanos) / 1_000_000;
     List<Pending> batch = new ArrayList<>(buffer.values()).subList(0, config.groupsPerStep());
     int step = completedSteps + 1;
-    StepMetrics m = trainer.step(batch.stream().map(Pending::training).toList());
+    var training = batch.stream().map(Pending::training).toList();
+    long updatesBefore = trainer.optimizer().stepCount();
+    StepMetrics m = trainer.step(training);
+    if (m.skippedUpdates() > 0 && trainer.optimizer().stepCount() == updatesBefore) {
+      // A non-finite gradient norm made AdamW skip every update: weights and moments are untouched,
+      // so recomputing the same batch once trains nothing twice. It has been seen rarely and not
+      // reproducibly (see docs/architecture.md); a second failure fails the run below.
+      LOG.warnf("run %s step %d: non-finite gradient norm (%s), update skipped; recomputing the step once",
+          runId, step, m.gradNorm());
+      m = trainer.step(training);
+    }
     long computeMillis = (System.nanoTime() - t0) / 1_000_000;
     env.faults().at(Point.MID_STEP, runId, step);
     if (!Double.isFinite(m.loss()) || !Double.isFinite(m.gradNorm())) {
