@@ -21,6 +21,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class KafkaClients {
   /** Consumer group of the trainer. */
   public static final String CONSUMER_GROUP = "grpo-trainer";
+  /**
+   * Consumer group of the trainer's {@code grpo.dlq} reader: its own group, so that its rebalances
+   * never disturb the {@code grpo.scored} consumer's offset bookkeeping.
+   */
+  public static final String DEAD_LETTER_CONSUMER_GROUP = "grpo-trainer-dlq";
   /** A 16 x 4,096-token group is about 1 MB of JSON; leave room. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -50,6 +55,29 @@ public class KafkaClients {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-scored");
+    return new KafkaConsumer<>(p);
+  }
+
+  /**
+   * The {@code grpo.dlq} consumer: manual commits (a dead letter's drop is written to the database
+   * before its offset is committed), values decoded by the caller. A dead letter carries the original
+   * payload, so it can be as large as the largest event.
+   */
+  public KafkaConsumer<String, byte[]> deadLetterConsumer(int maxPollRecords) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, DEAD_LETTER_CONSUMER_GROUP);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+    // Polled by the training thread, which may spend minutes in a step and a checkpoint.
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1800000");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-dlq");
     return new KafkaConsumer<>(p);
   }
 

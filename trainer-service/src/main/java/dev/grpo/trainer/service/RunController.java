@@ -219,6 +219,26 @@ public final class RunController implements AutoCloseable {
     }
   }
 
+  /**
+   * A stage dead-lettered one of this run's groups: the group will never be scored, so it is dropped
+   * with {@code reason} and its credit returns (the next {@link #tick} issues a replacement). Returns
+   * false, changing nothing, when the group is not in flight (already trained or dropped, or not this
+   * run's) or when a usable ScoredGroup of it is already buffered (the dead letter is about another
+   * copy of a group that was scored after all).
+   */
+  public boolean onDeadLetter(String groupId, String reason) {
+    if (!window.isInFlight(groupId) || buffer.containsKey(groupId)) {
+      return false;
+    }
+    if (!env.store().drop(groupId, reason, null)) {
+      return false;
+    }
+    window.dropped(groupId);
+    env.ledger().safe(groupId);
+    env.metrics().dropped(runId, reason);
+    return true;
+  }
+
   /** Trains every step the buffer allows, then tops the window up. Called once per loop iteration. */
   public void tick() {
     while (status == RunStatus.RUNNING && completedSteps < config.steps() && readyForStep()) {

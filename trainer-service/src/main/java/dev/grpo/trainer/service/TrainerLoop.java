@@ -1,6 +1,7 @@
 package dev.grpo.trainer.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.ScoredGroup;
@@ -55,6 +56,10 @@ import org.jboss.logging.Logger;
  * <p>Offsets are committed only up to the first record whose fate is not durable yet (see {@link
  * OffsetLedger}): a trained group becomes durable when the checkpoint that contains it is recorded.
  * On start it resumes every RUNNING or PAUSED run from its last checkpoint.
+ *
+ * <p>It also reads {@code grpo.dlq} (group {@value KafkaClients#DEAD_LETTER_CONSUMER_GROUP}): a
+ * dead letter keyed by a group that is still in flight means no stage will ever score that group, so
+ * the group is dropped (reason {@link #deadLetterReason}) and its credit issues a replacement.
  */
 @ApplicationScoped
 public class TrainerLoop {
@@ -65,6 +70,12 @@ public class TrainerLoop {
 
   private static final Logger LOG = Logger.getLogger(TrainerLoop.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Prefix of the drop reason of a dead-lettered group; the stage follows (see {@link #deadLetterReason}). */
+  public static final String DEAD_LETTER = "dead_letter";
+  /** Width of {@code prompt_group.drop_reason}. */
+  private static final int MAX_DROP_REASON = 32;
+  /** The dead-letter consumer is polled between scored polls and must not add latency to them. */
+  private static final Duration DEAD_LETTER_POLL = Duration.ofMillis(5);
 
   private final TrainerServiceConfig cfg;
   private final KafkaClients clients;
@@ -182,6 +193,7 @@ public class TrainerLoop {
   }
 
   private KafkaConsumer<String, byte[]> consumer;
+  private KafkaConsumer<String, byte[]> deadLetterConsumer;
   private KafkaProducer<String, byte[]> producer;
   private DeadLetterPublisher deadLetters;
   private OffsetLedger<TopicPartition> ledger;
@@ -200,7 +212,9 @@ public class TrainerLoop {
       producer = clients.producer();
       deadLetters = new DeadLetterPublisher(producer);
       consumer = clients.scoredConsumer(cfg.maxPollRecords());
+      deadLetterConsumer = clients.deadLetterConsumer(cfg.maxPollRecords());
       resumeRuns();
+      deadLetterConsumer.subscribe(List.of(Topics.DLQ));
       consumer.subscribe(List.of(Topics.SCORED), new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -220,6 +234,14 @@ public class TrainerLoop {
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(cfg.pollTimeoutMillis()))) {
           handle(r);
+        }
+        var letters = deadLetterConsumer.poll(DEAD_LETTER_POLL);
+        for (ConsumerRecord<String, byte[]> r : letters) {
+          handleDeadLetter(r);
+        }
+        if (!letters.isEmpty() && !dying) {
+          // Every drop above is already in the database: the dead letters are decided.
+          deadLetterConsumer.commitSync();
         }
         for (RunController c : List.copyOf(controllers.values())) {
           guarded(c, c::tick);
@@ -249,6 +271,9 @@ public class TrainerLoop {
       }
       // A killed process commits nothing and abandons unsent records: close without waiting.
       closeQuietly(() -> consumer.close(Duration.ZERO));
+      if (deadLetterConsumer != null) {
+        closeQuietly(() -> deadLetterConsumer.close(Duration.ZERO));
+      }
       Duration producerGrace = crashed ? Duration.ZERO : Duration.ofSeconds(10);
       closeQuietly(() -> producer.close(producerGrace));
       controllers.values().forEach(c -> closeQuietly(c::close));
@@ -316,6 +341,64 @@ public class TrainerLoop {
     } catch (RuntimeException e) {
       failRun(c, e);
     }
+  }
+
+  /**
+   * Drops the group a dead letter is keyed by, if it is still in flight; ignores anything else (an
+   * unknown key, a group already trained or dropped, a redelivered letter). A letter that cannot be
+   * decoded is logged and skipped, never dead-lettered again (that would loop on grpo.dlq).
+   */
+  private void handleDeadLetter(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return;
+    }
+    DeadLetter letter;
+    try {
+      letter = EventJson.fromBytes(r.value(), DeadLetter.class);
+    } catch (EventFormatException e) {
+      LOG.warnf("ignoring undecodable dead letter %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+      return;
+    }
+    String groupId = r.key() != null ? r.key() : letter.key();
+    if (groupId == null) {
+      return;
+    }
+    var group = store.group(groupId);
+    if (group.isEmpty() || !PromptGroupEntity.ISSUED.equals(group.get().state)) {
+      LOG.debugf("dead letter for %s ignored: not an in-flight group", groupId);
+      return;
+    }
+    String runId = group.get().runId;
+    String reason = deadLetterReason(letter.stage());
+    RunController c = controllers.get(runId);
+    boolean dropped;
+    if (c != null) {
+      boolean[] out = new boolean[1];
+      guarded(c, () -> out[0] = c.onDeadLetter(groupId, reason));
+      dropped = out[0];
+    } else {
+      // The run has ended: the group is counted as dropped all the same, never left in flight.
+      dropped = store.drop(groupId, reason, null);
+      if (dropped) {
+        metrics.dropped(runId, reason);
+      }
+    }
+    if (dropped) {
+      LOG.infof("run %s dropped group %s: dead-lettered by %s (%s, %s-%d@%d): %s", runId, groupId, letter.stage(),
+          reason, letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset(), letter.reason());
+    }
+  }
+
+  /**
+   * The drop reason of a group dead-lettered by {@code stage}: {@code dead_letter:<stage>}, with the
+   * service name's {@code -service} suffix left out and cut to the column's 32 characters (e.g.
+   * {@code rollout-service/generate} gives {@code dead_letter:rollout/generate}). The letter's own
+   * reason is free text of any length, so it goes to the log line, not the database.
+   */
+  public static String deadLetterReason(String stage) {
+    String s = stage.strip().replaceFirst("^([^/]+)-service(/|$)", "$1$2");
+    String reason = DEAD_LETTER + ":" + s;
+    return reason.length() <= MAX_DROP_REASON ? reason : reason.substring(0, MAX_DROP_REASON);
   }
 
   private void guarded(RunController c, Runnable action) {

@@ -2,6 +2,7 @@ package dev.grpo.trainer.service;
 
 import dev.grpo.contracts.Completion;
 import dev.grpo.contracts.Contracts;
+import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.FinishReason;
 import dev.grpo.contracts.PromptTask;
@@ -30,6 +31,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,6 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code grpo.prompts}, samples G completions with the real {@link Sampler} and the checkpoint the
  * task's PolicyRef names (BOS + prompt tokens, as the rollout contract says), scores them with the real
  * {@link GroupScorer}, and produces {@link ScoredGroup}s to {@code grpo.scored}. Nothing is mocked.
+ * A test may make it give up on chosen tasks instead, as a rollout worker does: it then writes a
+ * {@link DeadLetter} keyed by the group id to {@code grpo.dlq} and no ScoredGroup.
  */
 final class ScoringFeeder implements AutoCloseable {
   private final Thread thread;
@@ -52,6 +56,7 @@ final class ScoringFeeder implements AutoCloseable {
   private final AtomicInteger produced = new AtomicInteger();
   private final String bootstrap;
   private volatile Throwable failure;
+  private volatile Predicate<PromptTask> deadLetterIf = t -> false;
 
   ScoringFeeder(String bootstrap) {
     this.bootstrap = bootstrap;
@@ -63,6 +68,14 @@ final class ScoringFeeder implements AutoCloseable {
   int produced() {
     return produced.get();
   }
+
+  /** Tasks matching {@code p} are dead-lettered (stage {@link #STAGE}) instead of scored. */
+  void deadLetterWhen(Predicate<PromptTask> p) {
+    deadLetterIf = p;
+  }
+
+  /** The stage the feeder names in its dead letters, as the rollout service does. */
+  static final String STAGE = "rollout-service/generate";
 
   Throwable failure() {
     return failure;
@@ -89,6 +102,12 @@ final class ScoringFeeder implements AutoCloseable {
       while (running) {
         for (var r : consumer.poll(Duration.ofMillis(100))) {
           PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
+          if (deadLetterIf.test(task)) {
+            var letter = new DeadLetter(Contracts.SCHEMA_VERSION, STAGE, "test: the worker gave up on this task",
+                r.topic(), r.partition(), r.offset(), r.key(), r.value(), Instant.now());
+            producer.send(new ProducerRecord<>(Topics.DLQ, r.key(), EventJson.toBytes(letter))).get();
+            continue;
+          }
           String uri = task.policy().checkpointUri();
           LoadedCheckpoint policy = policies.computeIfAbsent(uri,
               u -> HfCheckpoint.load(Path.of(URI.create(u)), ai.djl.Device.cpu()));

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grpo.contracts.Contracts;
+import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.PolicyVersion;
 import dev.grpo.contracts.Topics;
@@ -14,6 +16,7 @@ import dev.grpo.localinfra.KafkaTestResource;
 import dev.grpo.localinfra.PostgresTestResource;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import dev.grpo.policy.checkpoint.HfCheckpoint;
+import dev.grpo.trainer.messaging.KafkaClients;
 import dev.grpo.trainer.persistence.PromptGroupEntity;
 import dev.grpo.trainer.run.TestRuns;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -31,6 +34,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,7 +56,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Real training runs: the app's trainer against the real broker and database, fed by {@link
  * ScoringFeeder} (real sampler and checkers). Covers persisted steps, published and loadable policy
- * versions, and resume after the training loop is killed mid-step and between steps.
+ * versions, resume after the training loop is killed mid-step and between steps, and dead-lettered
+ * groups being dropped and replaced.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
@@ -173,6 +188,92 @@ class TrainingRunTest {
     state.get("trainedGroupIds").forEach(n -> ids.add(n.asText()));
     assertThat(ids).doesNotHaveDuplicates().hasSize(12);
     assertThat(new HashSet<>(ids)).isEqualTo(new HashSet<>(trainedIds(id)));
+  }
+
+  @Test
+  void deadLetteredGroupIsDroppedAndReplacedAndDuplicateOrUnknownLettersAreIgnored() throws Exception {
+    var before = new HashSet<String>();
+    JSON.readTree(given().get("/runs").then().statusCode(200).extract().asString())
+        .forEach(r -> before.add(r.get("id").asText()));
+    var lettered = new AtomicReference<String>();
+    // The feeder gives up on the second prompt of the new run, as a rollout worker would.
+    feeder.deadLetterWhen(t -> !before.contains(t.runId()) && t.groupId().endsWith("-g1")
+        && lettered.compareAndSet(null, t.groupId()));
+    String id;
+    try {
+      id = create(TestRuns.tiny(4, 2));
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    } finally {
+      feeder.deadLetterWhen(t -> false);
+    }
+    assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
+    assertThat(feeder.failure()).isNull();
+    String groupId = lettered.get();
+    assertThat(groupId).isEqualTo(id + "-g1");
+    String reason = TrainerLoop.deadLetterReason(ScoringFeeder.STAGE);
+    assertThat(reason).isEqualTo("dead_letter:rollout/generate");
+    PromptGroupEntity g = group(groupId);
+    assertThat(g.state).isEqualTo(PromptGroupEntity.DROPPED);
+    assertThat(g.dropReason).isEqualTo(reason);
+
+    // issued = inFlight + trained + dropped; 8 groups trained although one of the first 4 never came
+    // back, so its credit issued a replacement.
+    await().atMost(Duration.ofSeconds(60)).until(() -> run(id).get("groups").get("inFlight").asInt() == 0);
+    JsonNode groups = run(id).get("groups");
+    assertThat(groups.get("trained").asLong()).isEqualTo(8);
+    assertThat(groups.get("dropped").get(reason).asLong()).isEqualTo(1);
+    long dropped = 0;
+    for (var it = groups.get("dropped").fields(); it.hasNext();) {
+      var e = it.next();
+      assertThat(e.getKey()).isIn(reason, "stale", "run_completed");
+      dropped += e.getValue().asLong();
+    }
+    assertThat(groups.get("issued").asLong()).isEqualTo(8 + dropped).isGreaterThan(8);
+    given().get("/q/metrics").then().statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("reason=\"" + reason + "\""));
+
+    // Redelivered letter, a letter for a trained group, one for an unknown group, and garbage:
+    // all ignored, the loop keeps running, nothing in the accounting moves.
+    String trainedId = trainedIds(id).get(0);
+    String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
+    var pp = new Properties();
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (var producer = new KafkaProducer<String, byte[]>(pp)) {
+      for (String key : List.of(groupId, trainedId, id + "-g999999", "no-such-group")) {
+        var letter = new DeadLetter(Contracts.SCHEMA_VERSION, "reward-service/score", "late duplicate", Topics.ROLLOUTS,
+            0, 0, key, new byte[0], Instant.now());
+        producer.send(new ProducerRecord<>(Topics.DLQ, key, EventJson.toBytes(letter))).get();
+      }
+      producer.send(new ProducerRecord<>(Topics.DLQ, trainedId, "not json".getBytes())).get();
+    }
+    awaitDeadLettersConsumed(bootstrap);
+    assertThat(loop.isRunning()).isTrue();
+    assertThat(run(id).get("groups")).isEqualTo(groups);
+    assertThat(group(trainedId).state).isEqualTo(PromptGroupEntity.TRAINED);
+    assertThat(group(groupId).dropReason).isEqualTo(reason);
+  }
+
+  private static PromptGroupEntity group(String groupId) {
+    return QuarkusTransaction.requiringNew().call(() -> PromptGroupEntity.<PromptGroupEntity>findById(groupId));
+  }
+
+  /** Waits until the trainer's dead-letter group has committed everything on grpo.dlq. */
+  private static void awaitDeadLettersConsumed(String bootstrap) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        var partitions = admin.describeTopics(List.of(Topics.DLQ)).allTopicNames().get().get(Topics.DLQ).partitions();
+        var latest = new HashMap<TopicPartition, OffsetSpec>();
+        partitions.forEach(p -> latest.put(new TopicPartition(Topics.DLQ, p.partition()), OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        var committed = admin.listConsumerGroupOffsets(KafkaClients.DEAD_LETTER_CONSUMER_GROUP)
+            .partitionsToOffsetAndMetadata().get();
+        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+            || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+      });
+    }
   }
 
   private static List<String> trainedIds(String runId) {
