@@ -41,21 +41,7 @@ public class KafkaClients {
 
   /** The {@code grpo.scored} consumer: read_committed, manual commits, values decoded by the caller. */
   public KafkaConsumer<String, byte[]> scoredConsumer(int maxPollRecords) {
-    var p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
-    // A step plus a checkpoint of a large model can take minutes between polls.
-    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1800000");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * MAX_MESSAGE_BYTES));
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-scored");
-    return new KafkaConsumer<>(p);
+    return manualCommitConsumer(CONSUMER_GROUP, "grpo-trainer-scored", maxPollRecords);
   }
 
   /**
@@ -64,20 +50,24 @@ public class KafkaClients {
    * payload, so it can be as large as the largest event.
    */
   public KafkaConsumer<String, byte[]> deadLetterConsumer(int maxPollRecords) {
+    return manualCommitConsumer(DEAD_LETTER_CONSUMER_GROUP, "grpo-trainer-dlq", maxPollRecords);
+  }
+
+  private KafkaConsumer<String, byte[]> manualCommitConsumer(String groupId, String clientId, int maxPollRecords) {
     var p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, DEAD_LETTER_CONSUMER_GROUP);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
-    // Polled by the training thread, which may spend minutes in a step and a checkpoint.
+    // Both are polled by the training thread, which may spend minutes in a step and a checkpoint.
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1800000");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * MAX_MESSAGE_BYTES));
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-dlq");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     return new KafkaConsumer<>(p);
   }
 
