@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param text the decoded completion text
  * @param tokenIds the sampled token ids, each {@code >= 0}
  * @param logProbs behaviour log-probability of each sampled token under the sampling policy (after
- *     temperature and filtering), natural log, each finite and {@code <= 0}; same length as tokenIds
+ *     temperature and filtering), natural log, each finite and {@code <= 0}; same length as
+ *     tokenIds
  * @param finishReason why generation ended
  */
 public record Completion(
@@ -27,7 +28,9 @@ public record Completion(
     if (tokenIds.length != logProbs.length) {
       throw new IllegalArgumentException(
           "tokenIds and logProbs must have the same length, were "
-              + tokenIds.length + " and " + logProbs.length);
+              + tokenIds.length
+              + " and "
+              + logProbs.length);
     }
     tokenIds = tokenIds.clone();
     logProbs = logProbs.clone();
@@ -60,14 +63,25 @@ public record Completion(
 
   @Override
   public int hashCode() {
-    return Objects.hash(index, text, Arrays.hashCode(tokenIds), Arrays.hashCode(logProbs), finishReason);
+    return Objects.hash(
+        index, text, Arrays.hashCode(tokenIds), Arrays.hashCode(logProbs), finishReason);
   }
 
   @Override
   public String toString() {
-    return "Completion[index=" + index + ", text=" + abbreviate(text) + ", tokens=" + tokenIds.length
-        + ", tokenIds=" + head(Arrays.toString(tokenIds)) + ", logProbs=" + head(Arrays.toString(logProbs))
-        + ", finishReason=" + finishReason + "]";
+    return "Completion[index="
+        + index
+        + ", text="
+        + abbreviate(text)
+        + ", tokens="
+        + tokenIds.length
+        + ", tokenIds="
+        + head(Arrays.toString(tokenIds))
+        + ", logProbs="
+        + head(Arrays.toString(logProbs))
+        + ", finishReason="
+        + finishReason
+        + "]";
   }
 
   private static String abbreviate(String s) {

@@ -10,8 +10,8 @@ import java.util.Map;
  * @param components unweighted score per checker name, finite; optional, default empty
  * @param reasons a short human-readable reason per checker name; optional, default empty
  * @param skipped true when a checker said the completion is not applicable (e.g. no verification
- *     data); the trainer then leaves it out of the group's statistics instead of treating {@code total}
- *     as a real reward
+ *     data); the trainer then leaves it out of the group's statistics instead of treating {@code
+ *     total} as a real reward
  */
 public record CompletionScore(
     int index,

@@ -5,8 +5,8 @@ package dev.grpo.contracts;
  */
 public final class Contracts {
   /**
-   * The contract version this library writes and the newest one it reads. Every event carries it
-   * in {@code schemaVersion}; readers reject versions newer than this one, so readers are upgraded
+   * The contract version this library writes and the newest one it reads. Every event carries it in
+   * {@code schemaVersion}; readers reject versions newer than this one, so readers are upgraded
    * before writers.
    */
   public static final int SCHEMA_VERSION = 1;

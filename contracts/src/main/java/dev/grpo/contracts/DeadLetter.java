@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param sourcePartition partition of the original record, {@code >= 0}
  * @param sourceOffset offset of the original record, {@code >= 0}
  * @param key the original record's key as text; optional, null for a record without key
- * @param payload the original record's value, byte for byte (base64 in JSON); empty for a null value
+ * @param payload the original record's value, byte for byte (base64 in JSON); empty for a null
+ *     value
  * @param failedAt when the stage gave up
  */
 public record DeadLetter(
@@ -34,12 +35,16 @@ public record DeadLetter(
   public static final class Headers {
     /** {@link DeadLetter#stage()}, UTF-8. */
     public static final String STAGE = "grpo-dlq-stage";
+
     /** {@link DeadLetter#reason()}, UTF-8. */
     public static final String REASON = "grpo-dlq-reason";
+
     /** {@link DeadLetter#sourceTopic()}, UTF-8. */
     public static final String SOURCE_TOPIC = "grpo-dlq-source-topic";
+
     /** {@link DeadLetter#sourcePartition()}, decimal text. */
     public static final String SOURCE_PARTITION = "grpo-dlq-source-partition";
+
     /** {@link DeadLetter#sourceOffset()}, decimal text. */
     public static final String SOURCE_OFFSET = "grpo-dlq-source-offset";
 
@@ -73,14 +78,38 @@ public record DeadLetter(
 
   @Override
   public int hashCode() {
-    return Objects.hash(schemaVersion, stage, reason, sourceTopic, sourcePartition, sourceOffset, key,
-        Arrays.hashCode(payload), failedAt);
+    return Objects.hash(
+        schemaVersion,
+        stage,
+        reason,
+        sourceTopic,
+        sourcePartition,
+        sourceOffset,
+        key,
+        Arrays.hashCode(payload),
+        failedAt);
   }
 
   @Override
   public String toString() {
-    return "DeadLetter[schemaVersion=" + schemaVersion + ", stage=" + stage + ", reason=" + reason
-        + ", source=" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ", key=" + key
-        + ", payload=" + payload.length + " bytes, failedAt=" + failedAt + "]";
+    return "DeadLetter[schemaVersion="
+        + schemaVersion
+        + ", stage="
+        + stage
+        + ", reason="
+        + reason
+        + ", source="
+        + sourceTopic
+        + "-"
+        + sourcePartition
+        + "@"
+        + sourceOffset
+        + ", key="
+        + key
+        + ", payload="
+        + payload.length
+        + " bytes, failedAt="
+        + failedAt
+        + "]";
   }
 }

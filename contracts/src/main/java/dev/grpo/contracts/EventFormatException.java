@@ -13,7 +13,8 @@ public class EventFormatException extends RuntimeException {
 
   /**
    * @param eventType the type that was being decoded
-   * @param field dotted path of the offending field (e.g. {@code "task.sampling.topP"}), or {@code "$"} for the whole document
+   * @param field dotted path of the offending field (e.g. {@code "task.sampling.topP"}), or {@code
+   *     "$"} for the whole document
    * @param reason what was wrong
    * @param cause the underlying Jackson error
    */

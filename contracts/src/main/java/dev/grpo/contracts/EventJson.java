@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 /**
  * The JSON encoding of the contract: one strictly configured Jackson mapper. Unknown fields,
  * missing required fields (all but those marked {@link OptionalField}), duplicate keys, trailing
- * content, nulls for numbers and numbers given as strings are rejected with an
- * {@link EventFormatException} that names the field. Instants are ISO-8601 strings; token arrays
- * are written as configured by {@link TokenArrayEncoding} and read in either form.
+ * content, nulls for numbers and numbers given as strings are rejected with an {@link
+ * EventFormatException} that names the field. Instants are ISO-8601 strings; token arrays are
+ * written as configured by {@link TokenArrayEncoding} and read in either form.
  *
  * <p>Thread-safe; share it.
  */
@@ -49,7 +49,9 @@ public final class EventJson {
     return STANDARD;
   }
 
-  /** An instance that writes token arrays in the given encoding (e.g. plain arrays for debugging). */
+  /**
+   * An instance that writes token arrays in the given encoding (e.g. plain arrays for debugging).
+   */
   public static EventJson withTokenArrays(TokenArrayEncoding encoding) {
     return encoding == TokenArrayEncoding.PACKED_BASE64 ? STANDARD : new EventJson(encoding);
   }
@@ -79,18 +81,19 @@ public final class EventJson {
    * read a {@code JsonNode}); changing it does not affect this class.
    */
   public static ObjectMapper newMapper(TokenArrayEncoding encoding) {
-    var mapper = JsonMapper.builder()
-        .annotationIntrospector(new ContractIntrospector())
-        .addModule(new JavaTimeModule())
-        .addModule(PackedArrays.module(encoding))
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .serializationInclusion(JsonInclude.Include.NON_NULL)
-        .build();
+    var mapper =
+        JsonMapper.builder()
+            .annotationIntrospector(new ContractIntrospector())
+            .addModule(new JavaTimeModule())
+            .addModule(PackedArrays.module(encoding))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
     // "5" for a number or "true" for a boolean is a producer bug, not something to paper over.
     for (var type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
       mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
@@ -104,7 +107,11 @@ public final class EventJson {
       return mapper.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "Cannot encode " + (event == null ? "null" : event.getClass().getSimpleName()) + ": " + e.getOriginalMessage(), e);
+          "Cannot encode "
+              + (event == null ? "null" : event.getClass().getSimpleName())
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -117,7 +124,8 @@ public final class EventJson {
     try {
       T value = mapper.readValue(json, type);
       if (value == null) {
-        throw new EventFormatException(type, "$", "the document is JSON null, expected an object", null);
+        throw new EventFormatException(
+            type, "$", "the document is JSON null, expected an object", null);
       }
       return value;
     } catch (EventFormatException e) {
@@ -129,33 +137,56 @@ public final class EventJson {
 
   private static EventFormatException describe(Class<?> type, IOException e) {
     if (e instanceof JsonParseException p) {
-      return new EventFormatException(type, "$", "malformed JSON: " + p.getOriginalMessage()
-          + " at " + p.getLocation().offsetDescription(), e);
+      return new EventFormatException(
+          type,
+          "$",
+          "malformed JSON: "
+              + p.getOriginalMessage()
+              + " at "
+              + p.getLocation().offsetDescription(),
+          e);
     }
     if (!(e instanceof JsonMappingException m)) {
       return new EventFormatException(type, "$", String.valueOf(e.getMessage()), e);
     }
     String path = path(m.getPath());
     if (m instanceof UnrecognizedPropertyException u) {
-      var known = u.getKnownPropertyIds() == null ? "" : " (allowed: " + new TreeSet<>(
-          u.getKnownPropertyIds().stream().map(String::valueOf).toList()) + ")";
-      return new EventFormatException(type, path, "unknown field '" + u.getPropertyName() + "' in "
-          + u.getReferringClass().getSimpleName() + known, e);
+      var known =
+          u.getKnownPropertyIds() == null
+              ? ""
+              : " (allowed: "
+                  + new TreeSet<>(u.getKnownPropertyIds().stream().map(String::valueOf).toList())
+                  + ")";
+      return new EventFormatException(
+          type,
+          path,
+          "unknown field '"
+              + u.getPropertyName()
+              + "' in "
+              + u.getReferringClass().getSimpleName()
+              + known,
+          e);
     }
-    if (m instanceof ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException iae) {
+    if (m instanceof ValueInstantiationException v
+        && v.getCause() instanceof IllegalArgumentException iae) {
       // The record's own invariant check: its message already names the field and the rule.
-      return new EventFormatException(type, path, v.getType().getRawClass().getSimpleName() + "." + iae.getMessage(), e);
+      return new EventFormatException(
+          type, path, v.getType().getRawClass().getSimpleName() + "." + iae.getMessage(), e);
     }
     if (m instanceof InvalidDefinitionException) {
-      return new EventFormatException(type, path, "not decodable as a contract event: " + m.getOriginalMessage(), e);
+      return new EventFormatException(
+          type, path, "not decodable as a contract event: " + m.getOriginalMessage(), e);
     }
     var missing = MISSING_PROPERTY.matcher(m.getOriginalMessage());
     if (missing.matches()) {
       // Jackson usually puts the missing property at the end of the path already; not always.
       String name = missing.group(1);
-      String field = path.equals("$") ? name
-          : path.equals(name) || path.endsWith("." + name) ? path : path + "." + name;
-      return new EventFormatException(type, field, "missing required field '" + missing.group(1) + "'", e);
+      String field =
+          path.equals("$")
+              ? name
+              : path.equals(name) || path.endsWith("." + name) ? path : path + "." + name;
+      return new EventFormatException(
+          type, field, "missing required field '" + missing.group(1) + "'", e);
     }
     return new EventFormatException(type, path, m.getOriginalMessage(), e);
   }

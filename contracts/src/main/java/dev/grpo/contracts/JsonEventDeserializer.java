@@ -14,7 +14,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 public abstract class JsonEventDeserializer<T> implements Deserializer<T> {
   private final Class<T> type;
 
-  /** @param type the event type this deserialiser produces */
+  /**
+   * @param type the event type this deserialiser produces
+   */
   protected JsonEventDeserializer(Class<T> type) {
     this.type = type;
   }

@@ -61,7 +61,8 @@ final class PackedArrays {
     }
 
     @Override
-    public void serialize(int[] value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(int[] value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       gen.writeBinary(pack(value));
     }
   }
@@ -72,7 +73,8 @@ final class PackedArrays {
     }
 
     @Override
-    public void serialize(float[] value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(float[] value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       gen.writeBinary(pack(value));
     }
   }
@@ -88,14 +90,18 @@ final class PackedArrays {
       if (p.currentToken() == JsonToken.VALUE_STRING) {
         byte[] bytes = p.getBinaryValue();
         if (bytes.length % Integer.BYTES != 0) {
-          return ctxt.reportInputMismatch(this,
-              "packed int32 array must decode to a multiple of 4 bytes, was %d bytes", bytes.length);
+          return ctxt.reportInputMismatch(
+              this,
+              "packed int32 array must decode to a multiple of 4 bytes, was %d bytes",
+              bytes.length);
         }
         return unpackInts(bytes);
       }
       if (p.currentToken() != JsonToken.START_ARRAY) {
-        return ctxt.reportInputMismatch(this,
-            "expected a base64 string of little-endian int32 or an array of integers, was %s", p.currentToken());
+        return ctxt.reportInputMismatch(
+            this,
+            "expected a base64 string of little-endian int32 or an array of integers, was %s",
+            p.currentToken());
       }
       int[] out = new int[64];
       int n = 0;
@@ -123,14 +129,18 @@ final class PackedArrays {
       if (p.currentToken() == JsonToken.VALUE_STRING) {
         byte[] bytes = p.getBinaryValue();
         if (bytes.length % Float.BYTES != 0) {
-          return ctxt.reportInputMismatch(this,
-              "packed float32 array must decode to a multiple of 4 bytes, was %d bytes", bytes.length);
+          return ctxt.reportInputMismatch(
+              this,
+              "packed float32 array must decode to a multiple of 4 bytes, was %d bytes",
+              bytes.length);
         }
         return unpackFloats(bytes);
       }
       if (p.currentToken() != JsonToken.START_ARRAY) {
-        return ctxt.reportInputMismatch(this,
-            "expected a base64 string of little-endian float32 or an array of numbers, was %s", p.currentToken());
+        return ctxt.reportInputMismatch(
+            this,
+            "expected a base64 string of little-endian float32 or an array of numbers, was %s",
+            p.currentToken());
       }
       float[] out = new float[64];
       int n = 0;

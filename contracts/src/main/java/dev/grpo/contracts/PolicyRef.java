@@ -5,7 +5,8 @@ package dev.grpo.contracts;
  * (and where the run's initial policy lives).
  *
  * @param version policy version, {@code >= 0} (0 is the run's initial policy)
- * @param checkpointUri where the checkpoint of that version lives; optional, null when unknown to the sender
+ * @param checkpointUri where the checkpoint of that version lives; optional, null when unknown to
+ *     the sender
  * @param sha256 hex SHA-256 of the checkpoint's weights file; optional, null when unknown
  */
 public record PolicyRef(

@@ -3,8 +3,8 @@ package dev.grpo.contracts;
 import java.time.Instant;
 
 /**
- * A new policy checkpoint is ready. Topic {@link Topics#POLICY} (compacted), key {@code runId}, so the
- * topic keeps the latest version of every run. Weights never travel through Kafka.
+ * A new policy checkpoint is ready. Topic {@link Topics#POLICY} (compacted), key {@code runId}, so
+ * the topic keeps the latest version of every run. Weights never travel through Kafka.
  *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run

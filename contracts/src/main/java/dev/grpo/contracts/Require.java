@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Invariant checks shared by the event records; messages name the field, the value and the rule. */
+/**
+ * Invariant checks shared by the event records; messages name the field, the value and the rule.
+ */
 final class Require {
   private Require() {}
 
@@ -19,7 +21,9 @@ final class Require {
   static String nonBlank(String field, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(
-          field + " must be a non-blank string, was " + (value == null ? "null" : "'" + value + "'"));
+          field
+              + " must be a non-blank string, was "
+              + (value == null ? "null" : "'" + value + "'"));
     }
     return value;
   }
@@ -89,7 +93,8 @@ final class Require {
     return value == null ? Map.of() : map(field, value);
   }
 
-  static Map<String, Double> finiteValues(String field, Map<String, Double> value, boolean optional) {
+  static Map<String, Double> finiteValues(
+      String field, Map<String, Double> value, boolean optional) {
     Map<String, Double> copy = optional ? optionalMap(field, value) : map(field, value);
     copy.forEach((k, v) -> finite(field + "." + k, v));
     return copy;

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The scores one custom reward service gives the completions of one group; the reward service joins
- * the parts a {@link RewardSpec} names into the {@link ScoredGroup}. Topic {@link Topics#REWARD_PARTS},
- * key {@code groupId}. Idempotency key: {@code (groupId, checker)}.
+ * the parts a {@link RewardSpec} names into the {@link ScoredGroup}. Topic {@link
+ * Topics#REWARD_PARTS}, key {@code groupId}. Idempotency key: {@code (groupId, checker)}.
  *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run
@@ -37,7 +37,10 @@ public record RewardPart(
     reasons = Require.optionalList("reasons", reasons);
     if (!reasons.isEmpty() && reasons.size() != scores.size()) {
       throw new IllegalArgumentException(
-          "reasons must be empty or hold one entry per score (" + scores.size() + "), was " + reasons.size());
+          "reasons must be empty or hold one entry per score ("
+              + scores.size()
+              + "), was "
+              + reasons.size());
     }
   }
 }

@@ -4,8 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * How a completion is scored: the weighted sum of the named checkers. Travels with the prompt so that
- * the reward service holds no run state.
+ * How a completion is scored: the weighted sum of the named checkers. Travels with the prompt so
+ * that the reward service holds no run state.
  *
  * @param checkers at least one checker, names unique
  */
@@ -18,7 +18,8 @@ public record RewardSpec(List<CheckerSpec> checkers) {
     var seen = new HashSet<String>();
     for (var c : checkers) {
       if (!seen.add(c.name())) {
-        throw new IllegalArgumentException("checkers must have unique names, '" + c.name() + "' repeats");
+        throw new IllegalArgumentException(
+            "checkers must have unique names, '" + c.name() + "' repeats");
       }
     }
   }

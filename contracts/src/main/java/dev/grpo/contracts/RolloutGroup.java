@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The G completions a rollout worker sampled for one {@link PromptTask}. Topic {@link Topics#ROLLOUTS},
- * key {@code groupId}.
+ * The G completions a rollout worker sampled for one {@link PromptTask}. Topic {@link
+ * Topics#ROLLOUTS}, key {@code groupId}.
  *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run; equals {@code task.runId()}
@@ -13,7 +13,8 @@ import java.util.List;
  * @param task the task this group answers, carried whole so that downstream stages need no lookup
  * @param policyVersion the policy version that sampled every completion of the group, {@code >= 0}
  * @param workerId the rollout worker that produced the group (for tracing, not for logic)
- * @param completions exactly {@code task.groupSize()} completions, {@code completions.get(i).index() == i}
+ * @param completions exactly {@code task.groupSize()} completions, {@code
+ *     completions.get(i).index() == i}
  * @param timings where the worker spent its time
  * @param createdAt when the group was finished
  */
@@ -46,7 +47,10 @@ public record RolloutGroup(
     completions = Require.list("completions", completions);
     if (completions.size() != task.groupSize()) {
       throw new IllegalArgumentException(
-          "completions must hold task.groupSize=" + task.groupSize() + " entries, was " + completions.size());
+          "completions must hold task.groupSize="
+              + task.groupSize()
+              + " entries, was "
+              + completions.size());
     }
     for (int i = 0; i < completions.size(); i++) {
       if (completions.get(i).index() != i) {

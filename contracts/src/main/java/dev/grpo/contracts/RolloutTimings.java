@@ -3,7 +3,8 @@ package dev.grpo.contracts;
 /**
  * Where a rollout worker spent its time on one group.
  *
- * @param queueWaitMillis from {@link PromptTask#issuedAt()} to the start of generation, {@code >= 0}
+ * @param queueWaitMillis from {@link PromptTask#issuedAt()} to the start of generation, {@code >=
+ *     0}
  * @param generationMillis time spent generating the whole group, {@code >= 0}
  */
 public record RolloutTimings(long queueWaitMillis, long generationMillis) {

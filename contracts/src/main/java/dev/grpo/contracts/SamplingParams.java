@@ -5,11 +5,13 @@ import java.util.List;
 /**
  * How a rollout worker samples the completions of one prompt.
  *
- * @param temperature softmax temperature, {@code > 0}; greedy decoding is requested with {@code topK = 1}
+ * @param temperature softmax temperature, {@code > 0}; greedy decoding is requested with {@code
+ *     topK = 1}
  * @param topP nucleus mass in {@code (0, 1]}; 1 disables nucleus filtering
  * @param topK keep only the k most likely tokens, {@code >= 0}; 0 disables top-k filtering
  * @param maxNewTokens most tokens generated per completion, 1 to {@link Contracts#MAX_NEW_TOKENS}
- * @param stopStrings generation of a completion ends after any of these strings; optional, default empty
+ * @param stopStrings generation of a completion ends after any of these strings; optional, default
+ *     empty
  * @param seed seed of the sampler, so that a group can be regenerated
  */
 public record SamplingParams(

@@ -3,7 +3,8 @@ package dev.grpo.contracts;
 import java.util.List;
 
 /**
- * A rollout group with the reward of each completion. Topic {@link Topics#SCORED}, key {@code groupId}.
+ * A rollout group with the reward of each completion. Topic {@link Topics#SCORED}, key {@code
+ * groupId}.
  *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run; equals {@code rollout.runId()}
@@ -31,16 +32,24 @@ public record ScoredGroup(
     }
     if (!groupId.equals(rollout.groupId())) {
       throw new IllegalArgumentException(
-          "groupId must equal rollout.groupId, was '" + groupId + "' vs '" + rollout.groupId() + "'");
+          "groupId must equal rollout.groupId, was '"
+              + groupId
+              + "' vs '"
+              + rollout.groupId()
+              + "'");
     }
     scores = Require.list("scores", scores);
     if (scores.size() != rollout.completions().size()) {
       throw new IllegalArgumentException(
-          "scores must hold one entry per completion (" + rollout.completions().size() + "), was " + scores.size());
+          "scores must hold one entry per completion ("
+              + rollout.completions().size()
+              + "), was "
+              + scores.size());
     }
     for (int i = 0; i < scores.size(); i++) {
       if (scores.get(i).index() != i) {
-        throw new IllegalArgumentException("scores[" + i + "].index must be " + i + ", was " + scores.get(i).index());
+        throw new IllegalArgumentException(
+            "scores[" + i + "].index must be " + i + ", was " + scores.get(i).index());
       }
     }
     Require.atLeast("scoringMillis", scoringMillis, 0);

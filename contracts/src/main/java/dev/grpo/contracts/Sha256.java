@@ -11,7 +11,9 @@ final class Sha256 {
   static String check(String field, String value) {
     if (value == null || !HEX64.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          field + " must be 64 lower-case hex digits, was " + (value == null ? "null" : "'" + value + "'"));
+          field
+              + " must be 64 lower-case hex digits, was "
+              + (value == null ? "null" : "'" + value + "'"));
     }
     return value;
   }

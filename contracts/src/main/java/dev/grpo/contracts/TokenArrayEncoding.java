@@ -2,8 +2,8 @@ package dev.grpo.contracts;
 
 /**
  * How {@link Completion#tokenIds()} and {@link Completion#logProbs()} are written in JSON. Readers
- * accept both forms; writers use {@link #PACKED_BASE64} unless told otherwise (see
- * {@code docs/contracts.md} for the measurements behind the choice).
+ * accept both forms; writers use {@link #PACKED_BASE64} unless told otherwise (see {@code
+ * docs/contracts.md} for the measurements behind the choice).
  */
 public enum TokenArrayEncoding {
   /**

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Metrics of one finished trainer step. Topic {@link Topics#STEPS}, key {@code runId}.
- * Idempotency key: {@code (runId, step)}.
+ * Metrics of one finished trainer step. Topic {@link Topics#STEPS}, key {@code runId}. Idempotency
+ * key: {@code (runId, step)}.
  *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run

@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The records and the JSON Schemas describe the same fields, so neither can drift from the other. */
+/**
+ * The records and the JSON Schemas describe the same fields, so neither can drift from the other.
+ */
 class SchemaContractTest {
   /** Where each record is described: schema file and JSON pointer inside it. */
   private static final Map<Class<?>, String[]> LOCATIONS = new LinkedHashMap<>();
@@ -43,7 +45,12 @@ class SchemaContractTest {
     for (var entry : LOCATIONS.entrySet()) {
       Class<?> type = entry.getKey();
       JsonNode node = Schemas.raw(entry.getValue()[0]).at(entry.getValue()[1]);
-      String where = entry.getValue()[0] + ".schema.json#" + entry.getValue()[1] + " vs " + type.getSimpleName();
+      String where =
+          entry.getValue()[0]
+              + ".schema.json#"
+              + entry.getValue()[1]
+              + " vs "
+              + type.getSimpleName();
       if (node.isMissingNode()) {
         problems.add(where + ": no such schema node");
         continue;
@@ -64,9 +71,15 @@ class SchemaContractTest {
         problems.add(where + ": properties " + properties + " but components " + components);
       }
       if (!required.equals(schemaRequired)) {
-        problems.add(where + ": required " + schemaRequired + " but non-@OptionalField components " + required);
+        problems.add(
+            where
+                + ": required "
+                + schemaRequired
+                + " but non-@OptionalField components "
+                + required);
       }
-      if (!node.path("additionalProperties").isBoolean() || node.path("additionalProperties").booleanValue()) {
+      if (!node.path("additionalProperties").isBoolean()
+          || node.path("additionalProperties").booleanValue()) {
         problems.add(where + ": additionalProperties must be false");
       }
       if (!"object".equals(node.path("type").asText())) {
@@ -76,7 +89,15 @@ class SchemaContractTest {
         String expected = expectedShape(c.getGenericType());
         String actual = shape(node.path("properties").path(c.getName()));
         if (properties.contains(c.getName()) && !expected.equals(actual)) {
-          problems.add(where + ": " + c.getName() + " is " + actual + " in the schema, " + expected + " in the record");
+          problems.add(
+              where
+                  + ": "
+                  + c.getName()
+                  + " is "
+                  + actual
+                  + " in the schema, "
+                  + expected
+                  + " in the record");
         }
       }
     }
@@ -100,10 +121,20 @@ class SchemaContractTest {
 
   @Test
   void schemaVersionIsTheCurrentOneEverywhere() {
-    for (var name : Set.of("prompt-task", "rollout-group", "scored-group", "reward-part", "policy-version",
-        "trainer-step", "dead-letter")) {
-      assertThat(Schemas.raw(name).at("/properties/schemaVersion/const").asInt()).as(name).isEqualTo(Contracts.SCHEMA_VERSION);
-      assertThat(Schemas.raw(name).path("$id").asText()).isEqualTo(Schemas.ID_PREFIX + name + ".schema.json");
+    for (var name :
+        Set.of(
+            "prompt-task",
+            "rollout-group",
+            "scored-group",
+            "reward-part",
+            "policy-version",
+            "trainer-step",
+            "dead-letter")) {
+      assertThat(Schemas.raw(name).at("/properties/schemaVersion/const").asInt())
+          .as(name)
+          .isEqualTo(Contracts.SCHEMA_VERSION);
+      assertThat(Schemas.raw(name).path("$id").asText())
+          .isEqualTo(Schemas.ID_PREFIX + name + ".schema.json");
     }
   }
 
@@ -123,7 +154,9 @@ class SchemaContractTest {
   private static String expectedShape(Type t) {
     if (t instanceof ParameterizedType p) {
       var raw = (Class<?>) p.getRawType();
-      return List.class.isAssignableFrom(raw) ? "array" : Map.class.isAssignableFrom(raw) ? "object" : "?" + raw;
+      return List.class.isAssignableFrom(raw)
+          ? "array"
+          : Map.class.isAssignableFrom(raw) ? "object" : "?" + raw;
     }
     var c = (Class<?>) t;
     if (c == int.class || c == long.class) return "integer";

@@ -15,14 +15,19 @@ class SchemaValidationTest {
     for (var events : new Map[] {Examples.allEvents(), Examples.minimalEvents()}) {
       for (var e : ((Map<String, Object>) events).entrySet()) {
         var json = mapper.readTree(EventJson.toBytes(e.getValue()));
-        assertThat(Schemas.schema(e.getKey()).validate(json)).as(e.getKey() + ": " + json).isEmpty();
+        assertThat(Schemas.schema(e.getKey()).validate(json))
+            .as(e.getKey() + ": " + json)
+            .isEmpty();
       }
     }
   }
 
   @Test
   void plainArrayEncodingValidatesToo() throws Exception {
-    var json = mapper.readTree(EventJson.withTokenArrays(TokenArrayEncoding.JSON_ARRAYS).encode(Examples.scoredGroup()));
+    var json =
+        mapper.readTree(
+            EventJson.withTokenArrays(TokenArrayEncoding.JSON_ARRAYS)
+                .encode(Examples.scoredGroup()));
     assertThat(Schemas.schema("scored-group").validate(json)).isEmpty();
   }
 

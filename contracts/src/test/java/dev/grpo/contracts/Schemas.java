@@ -14,9 +14,10 @@ final class Schemas {
   static final String ID_PREFIX = "https://grpo.dev/contracts/v1/";
   static final String CLASSPATH_DIR = "META-INF/grpo/contracts/v1/";
 
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(
-      SpecVersion.VersionFlag.V202012,
-      b -> b.schemaMappers(m -> m.mapPrefix(ID_PREFIX, "classpath:" + CLASSPATH_DIR)));
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(
+          SpecVersion.VersionFlag.V202012,
+          b -> b.schemaMappers(m -> m.mapPrefix(ID_PREFIX, "classpath:" + CLASSPATH_DIR)));
 
   private Schemas() {}
 
@@ -25,9 +26,11 @@ final class Schemas {
   }
 
   static JsonNode raw(String name) {
-    try (var in = Schemas.class.getClassLoader().getResourceAsStream(CLASSPATH_DIR + name + ".schema.json")) {
+    try (var in =
+        Schemas.class.getClassLoader().getResourceAsStream(CLASSPATH_DIR + name + ".schema.json")) {
       if (in == null) {
-        throw new IllegalStateException("schema " + name + " is not on the classpath under " + CLASSPATH_DIR);
+        throw new IllegalStateException(
+            "schema " + name + " is not on the classpath under " + CLASSPATH_DIR);
       }
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {

@@ -36,10 +36,9 @@ public final class CurvePlot {
 
   private CurvePlot() {}
 
-  /**
-   * Renders the series; {@code targetLine} (NaN for none) is drawn as a dashed horizontal line.
-   */
-  public static BufferedImage render(String title, String subtitle, List<Series> series, double targetLine) {
+  /** Renders the series; {@code targetLine} (NaN for none) is drawn as a dashed horizontal line. */
+  public static BufferedImage render(
+      String title, String subtitle, List<Series> series, double targetLine) {
     int maxStep = 1;
     double lo = 0;
     double hi = 1;
@@ -56,18 +55,22 @@ public final class CurvePlot {
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, WIDTH, HEIGHT);
       Frame frame = new Frame(maxStep, lo, hi);
       drawAxes(g, frame);
       if (Double.isFinite(targetLine)) {
         g.setColor(new Color(120, 120, 120));
-        g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 5f}, 0f));
+        g.setStroke(
+            new BasicStroke(
+                1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 5f}, 0f));
         int y = frame.y(targetLine);
         g.drawLine(LEFT, y, WIDTH - RIGHT, y);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(String.format(Locale.ROOT, "target %.2f", targetLine), WIDTH - RIGHT - 75, y + 14);
+        g.drawString(
+            String.format(Locale.ROOT, "target %.2f", targetLine), WIDTH - RIGHT - 75, y + 14);
       }
       for (Series s : series) {
         drawSeries(g, frame, s);
@@ -85,7 +88,8 @@ public final class CurvePlot {
   }
 
   /** Renders and writes a PNG. */
-  public static void writePng(Path file, String title, String subtitle, List<Series> series, double targetLine)
+  public static void writePng(
+      Path file, String title, String subtitle, List<Series> series, double targetLine)
       throws IOException {
     BufferedImage img = render(title, subtitle, series, targetLine);
     if (!ImageIO.write(img, "png", file.toFile())) {
@@ -135,7 +139,10 @@ public final class CurvePlot {
     g.setStroke(new BasicStroke(2f));
     List<RunSnapshot.Point> pts = s.points();
     for (int i = 1; i < pts.size(); i++) {
-      g.drawLine(f.x(pts.get(i - 1).step()), f.y(pts.get(i - 1).value()), f.x(pts.get(i).step()),
+      g.drawLine(
+          f.x(pts.get(i - 1).step()),
+          f.y(pts.get(i - 1).value()),
+          f.x(pts.get(i).step()),
           f.y(pts.get(i).value()));
     }
     if (s.markers() || pts.size() == 1) {

@@ -32,6 +32,7 @@ public final class DemoMain {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_RUN_NOT_COMPLETED = 3;
+
   /** Without a change, print a line at least this often when not on a terminal. */
   static final long QUIET_LINE_MILLIS = 15_000;
 
@@ -39,7 +40,8 @@ public final class DemoMain {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    // DJL is not used here, but keep the project rule for every main(): never reach the network for models.
+    // DJL is not used here, but keep the project rule for every main(): never reach the network for
+    // models.
     System.setProperty("ai.djl.offline", "true");
     int status;
     try {
@@ -55,11 +57,25 @@ public final class DemoMain {
     if (args.length == 0) {
       throw new IllegalArgumentException("usage: DemoMain run|report --trainer URL ...");
     }
-    Map<String, String> o = options(args, Set.of("--trainer", "--recipe", "--steps", "--seed", "--max-staleness",
-        "--name", "--report-dir", "--poll-millis", "--run-id-file", "--run"), Set.of("--tty"));
+    Map<String, String> o =
+        options(
+            args,
+            Set.of(
+                "--trainer",
+                "--recipe",
+                "--steps",
+                "--seed",
+                "--max-staleness",
+                "--name",
+                "--report-dir",
+                "--poll-millis",
+                "--run-id-file",
+                "--run"),
+            Set.of("--tty"));
     String trainer = o.get("--trainer");
     if (trainer == null) {
-      throw new IllegalArgumentException("--trainer URL is required, e.g. --trainer http://127.0.0.1:8080");
+      throw new IllegalArgumentException(
+          "--trainer URL is required, e.g. --trainer http://127.0.0.1:8080");
     }
     TrainerClient client = new TrainerClient(URI.create(trainer));
     Path reportRoot = Path.of(o.getOrDefault("--report-dir", "work/reports")).toAbsolutePath();
@@ -72,7 +88,9 @@ public final class DemoMain {
         }
         DemoRecipe r = recipe(o);
         try {
-          Path dir = ReportWriter.write(client.snapshot(id), r.evalChecker(), r.targetAccuracy(), reportRoot, null);
+          Path dir =
+              ReportWriter.write(
+                  client.snapshot(id), r.evalChecker(), r.targetAccuracy(), reportRoot, null);
           out.println("report: " + dir);
           yield EXIT_OK;
         } catch (IOException e) {
@@ -80,16 +98,22 @@ public final class DemoMain {
           yield EXIT_FAILED;
         }
       }
-      default -> throw new IllegalArgumentException("command must be 'run' or 'report', was '" + args[0] + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "command must be 'run' or 'report', was '" + args[0] + "'");
     };
   }
 
   static DemoRecipe recipe(Map<String, String> o) {
     DemoRecipe r;
     try {
-      r = o.containsKey("--recipe") ? DemoRecipe.fromFile(Path.of(o.get("--recipe"))) : DemoRecipe.builtIn();
+      r =
+          o.containsKey("--recipe")
+              ? DemoRecipe.fromFile(Path.of(o.get("--recipe")))
+              : DemoRecipe.builtIn();
     } catch (IOException e) {
-      throw new IllegalArgumentException("--recipe " + o.get("--recipe") + " cannot be read: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "--recipe " + o.get("--recipe") + " cannot be read: " + e.getMessage());
     }
     if (o.containsKey("--steps")) {
       r = r.withSteps(intOption(o, "--steps"));
@@ -106,8 +130,13 @@ public final class DemoMain {
     return r;
   }
 
-  private static int runDemo(TrainerClient client, DemoRecipe recipe, Path reportRoot, Map<String, String> o,
-      PrintStream out, PrintStream err) {
+  private static int runDemo(
+      TrainerClient client,
+      DemoRecipe recipe,
+      Path reportRoot,
+      Map<String, String> o,
+      PrintStream out,
+      PrintStream err) {
     boolean tty = o.containsKey("--tty");
     long pollMillis = o.containsKey("--poll-millis") ? intOption(o, "--poll-millis") : 1000;
     String runId;
@@ -117,9 +146,19 @@ public final class DemoMain {
       err.println("grpo demo: creating the run failed: " + e.getMessage());
       return EXIT_FAILED;
     }
-    out.println("run " + runId + " created: seed " + recipe.runConfig().path("seed").asLong() + ", maxStaleness "
-        + recipe.runConfig().path("maxStaleness").asInt() + ", " + recipe.runConfig().path("steps").asInt()
-        + " steps; trainer " + client.base() + "/runs/" + runId);
+    out.println(
+        "run "
+            + runId
+            + " created: seed "
+            + recipe.runConfig().path("seed").asLong()
+            + ", maxStaleness "
+            + recipe.runConfig().path("maxStaleness").asInt()
+            + ", "
+            + recipe.runConfig().path("steps").asInt()
+            + " steps; trainer "
+            + client.base()
+            + "/runs/"
+            + runId);
     if (o.containsKey("--run-id-file")) {
       try {
         Files.writeString(Path.of(o.get("--run-id-file")), runId + "\n");
@@ -131,13 +170,16 @@ public final class DemoMain {
     AtomicReference<RunSnapshot> last = new AtomicReference<>();
     AtomicBoolean finished = new AtomicBoolean();
     Thread main = Thread.currentThread();
-    Thread hook = new Thread(() -> {
-      if (finished.get()) {
-        return;
-      }
-      main.interrupt();
-      interrupted(client, runId, last.get(), recipe, reportRoot, out, err);
-    }, "demo-interrupted");
+    Thread hook =
+        new Thread(
+            () -> {
+              if (finished.get()) {
+                return;
+              }
+              main.interrupt();
+              interrupted(client, runId, last.get(), recipe, reportRoot, out, err);
+            },
+            "demo-interrupted");
     Runtime.getRuntime().addShutdownHook(hook);
 
     String previous = "";
@@ -177,7 +219,9 @@ public final class DemoMain {
           out.println();
         }
         try {
-          Path dir = ReportWriter.write(s, recipe.evalChecker(), recipe.targetAccuracy(), reportRoot, null);
+          Path dir =
+              ReportWriter.write(
+                  s, recipe.evalChecker(), recipe.targetAccuracy(), reportRoot, null);
           summary(s, recipe, dir, out);
         } catch (IOException e) {
           err.println("grpo demo: writing the report failed: " + e.getMessage());
@@ -196,8 +240,14 @@ public final class DemoMain {
     return a.replaceAll("\\|[^|]*elapsed.*", "").equals(b.replaceAll("\\|[^|]*elapsed.*", ""));
   }
 
-  private static void interrupted(TrainerClient client, String runId, RunSnapshot last, DemoRecipe recipe,
-      Path reportRoot, PrintStream out, PrintStream err) {
+  private static void interrupted(
+      TrainerClient client,
+      String runId,
+      RunSnapshot last,
+      DemoRecipe recipe,
+      Path reportRoot,
+      PrintStream out,
+      PrintStream err) {
     TrainerClient quick = new TrainerClient(client.base(), Duration.ofSeconds(5));
     RunSnapshot s = last;
     try {
@@ -205,14 +255,24 @@ public final class DemoMain {
       quick.stopRun(runId);
       s = quick.snapshot(runId);
     } catch (IOException e) {
-      err.println("\ngrpo demo: could not stop run " + runId + " (" + e.getMessage() + "); reporting the last reading");
+      err.println(
+          "\ngrpo demo: could not stop run "
+              + runId
+              + " ("
+              + e.getMessage()
+              + "); reporting the last reading");
     }
     if (s == null) {
       return;
     }
     try {
-      Path dir = ReportWriter.write(s, recipe.evalChecker(), recipe.targetAccuracy(), reportRoot,
-          "interrupted before the run ended; numbers are what was reached");
+      Path dir =
+          ReportWriter.write(
+              s,
+              recipe.evalChecker(),
+              recipe.targetAccuracy(),
+              reportRoot,
+              "interrupted before the run ended; numbers are what was reached");
       out.println("\npartial report: " + dir);
     } catch (IOException | RuntimeException e) {
       err.println("grpo demo: writing the partial report failed: " + e);
@@ -222,20 +282,46 @@ public final class DemoMain {
   private static void summary(RunSnapshot s, DemoRecipe recipe, Path dir, PrintStream out) {
     String checker = s.evalChecker(recipe.evalChecker());
     var eval = s.evalCurve(checker);
-    out.printf(java.util.Locale.ROOT, "run %s %s after %d steps in %s (%.3f steps/s)%n", s.runId(), s.status(),
-        s.completedSteps(), ProgressLine.clock(s.trainingSeconds()), s.stepsPerSecond());
-    out.printf(java.util.Locale.ROOT, "train reward mean: first %d steps %.3f, last %d steps %.3f%n",
-        ReportWriter.REWARD_WINDOW_STEPS, s.meanReward(true, ReportWriter.REWARD_WINDOW_STEPS),
-        ReportWriter.REWARD_WINDOW_STEPS, s.meanReward(false, ReportWriter.REWARD_WINDOW_STEPS));
+    out.printf(
+        java.util.Locale.ROOT,
+        "run %s %s after %d steps in %s (%.3f steps/s)%n",
+        s.runId(),
+        s.status(),
+        s.completedSteps(),
+        ProgressLine.clock(s.trainingSeconds()),
+        s.stepsPerSecond());
+    out.printf(
+        java.util.Locale.ROOT,
+        "train reward mean: first %d steps %.3f, last %d steps %.3f%n",
+        ReportWriter.REWARD_WINDOW_STEPS,
+        s.meanReward(true, ReportWriter.REWARD_WINDOW_STEPS),
+        ReportWriter.REWARD_WINDOW_STEPS,
+        s.meanReward(false, ReportWriter.REWARD_WINDOW_STEPS));
     if (!eval.isEmpty()) {
-      out.printf(java.util.Locale.ROOT, "held-out %s: %.3f at step %d -> %.3f at step %d%n", checker,
-          eval.get(0).value(), eval.get(0).step(), eval.get(eval.size() - 1).value(), eval.get(eval.size() - 1).step());
+      out.printf(
+          java.util.Locale.ROOT,
+          "held-out %s: %.3f at step %d -> %.3f at step %d%n",
+          checker,
+          eval.get(0).value(),
+          eval.get(0).step(),
+          eval.get(eval.size() - 1).value(),
+          eval.get(eval.size() - 1).step());
     }
-    out.println(s.firstReaching(checker, recipe.targetAccuracy())
-        .map(h -> String.format(java.util.Locale.ROOT, "target %.2f reached at step %d after %s", recipe.targetAccuracy(),
-            h.step(), ProgressLine.clock(h.seconds())))
-        .orElse(String.format(java.util.Locale.ROOT, "target %.2f not reached", recipe.targetAccuracy())));
-    ReportWriter.finalCheckpoint(s).ifPresent(p -> out.println("final checkpoint (Hugging Face layout): " + p));
+    out.println(
+        s.firstReaching(checker, recipe.targetAccuracy())
+            .map(
+                h ->
+                    String.format(
+                        java.util.Locale.ROOT,
+                        "target %.2f reached at step %d after %s",
+                        recipe.targetAccuracy(),
+                        h.step(),
+                        ProgressLine.clock(h.seconds())))
+            .orElse(
+                String.format(
+                    java.util.Locale.ROOT, "target %.2f not reached", recipe.targetAccuracy())));
+    ReportWriter.finalCheckpoint(s)
+        .ifPresent(p -> out.println("final checkpoint (Hugging Face layout): " + p));
     out.println("report: " + dir);
   }
 

@@ -28,13 +28,16 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
 
   public DemoRecipe {
     if (runConfig == null) {
-      throw new IllegalArgumentException("recipe field 'run' must be a JSON object with the run config, was null");
+      throw new IllegalArgumentException(
+          "recipe field 'run' must be a JSON object with the run config, was null");
     }
     if (evalChecker == null || evalChecker.isBlank()) {
-      throw new IllegalArgumentException("recipe field 'evalChecker' must name a checker, was '" + evalChecker + "'");
+      throw new IllegalArgumentException(
+          "recipe field 'evalChecker' must name a checker, was '" + evalChecker + "'");
     }
     if (!(targetAccuracy > 0 && targetAccuracy <= 1)) {
-      throw new IllegalArgumentException("recipe field 'targetAccuracy' must be in (0, 1], was " + targetAccuracy);
+      throw new IllegalArgumentException(
+          "recipe field 'targetAccuracy' must be in (0, 1], was " + targetAccuracy);
     }
   }
 
@@ -57,19 +60,23 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
 
   private static DemoRecipe parse(JsonNode n, String source) {
     if (!(n.get("run") instanceof ObjectNode run)) {
-      throw new IllegalArgumentException(source + ": field 'run' must be a JSON object, was " + n.get("run"));
+      throw new IllegalArgumentException(
+          source + ": field 'run' must be a JSON object, was " + n.get("run"));
     }
-    return new DemoRecipe(run.deepCopy(), n.path("evalChecker").asText(null), n.path("targetAccuracy").asDouble(0.8));
+    return new DemoRecipe(
+        run.deepCopy(), n.path("evalChecker").asText(null), n.path("targetAccuracy").asDouble(0.8));
   }
 
   /** This recipe with steps replaced; 1..{@value #MAX_STEPS}. */
   public DemoRecipe withSteps(int steps) {
     if (steps < 1 || steps > MAX_STEPS) {
-      throw new IllegalArgumentException("--steps must be between 1 and " + MAX_STEPS + ", was " + steps);
+      throw new IllegalArgumentException(
+          "--steps must be between 1 and " + MAX_STEPS + ", was " + steps);
     }
     ObjectNode c = runConfig.deepCopy();
     c.put("steps", steps);
-    // checkpointEvery may not exceed steps (the trainer's rule); keep the recipe's value when it fits.
+    // checkpointEvery may not exceed steps (the trainer's rule); keep the recipe's value when it
+    // fits.
     if (c.path("checkpointEvery").asInt(1) > steps) {
       c.put("checkpointEvery", steps);
     }
@@ -83,11 +90,13 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
     return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 
-  /** This recipe with max staleness replaced; 0..{@value #MAX_STALENESS}, 0 = synchronous on-policy. */
+  /**
+   * This recipe with max staleness replaced; 0..{@value #MAX_STALENESS}, 0 = synchronous on-policy.
+   */
   public DemoRecipe withMaxStaleness(int maxStaleness) {
     if (maxStaleness < 0 || maxStaleness > MAX_STALENESS) {
-      throw new IllegalArgumentException("--max-staleness must be between 0 and " + MAX_STALENESS + ", was "
-          + maxStaleness);
+      throw new IllegalArgumentException(
+          "--max-staleness must be between 0 and " + MAX_STALENESS + ", was " + maxStaleness);
     }
     ObjectNode c = runConfig.deepCopy();
     c.put("maxStaleness", maxStaleness);

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One reading of a run from the trainer's REST API: the run (status, accounting, config), its steps,
- * its held-out evaluations and its policy versions, as returned; plus the derived numbers the
- * progress line and the report show. Times are the trainer's own timestamps, so they measure the
- * run, not this client's polling.
+ * One reading of a run from the trainer's REST API: the run (status, accounting, config), its
+ * steps, its held-out evaluations and its policy versions, as returned; plus the derived numbers
+ * the progress line and the report show. Times are the trainer's own timestamps, so they measure
+ * the run, not this client's polling.
  */
 public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode versions) {
 
@@ -77,12 +77,16 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
   public List<Point> rewardCurve() {
     List<Point> out = new ArrayList<>();
     for (JsonNode s : steps) {
-      out.add(new Point(s.path("step").asInt(), s.path("rewardMean").asDouble(), secondsSinceStart(s)));
+      out.add(
+          new Point(s.path("step").asInt(), s.path("rewardMean").asDouble(), secondsSinceStart(s)));
     }
     return out;
   }
 
-  /** The held-out checkers the trainer evaluated (a checker name per reward component, and 'reward'). */
+  /**
+   * The held-out checkers the trainer evaluated (a checker name per reward component, and
+   * 'reward').
+   */
   public List<String> evalCheckers() {
     List<String> out = new ArrayList<>();
     for (JsonNode e : evals) {
@@ -107,7 +111,8 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
     List<Point> out = new ArrayList<>();
     for (JsonNode e : evals) {
       if (e.path("checker").asText().equals(checker)) {
-        out.add(new Point(e.path("step").asInt(), e.path("accuracy").asDouble(), secondsSinceStart(e)));
+        out.add(
+            new Point(e.path("step").asInt(), e.path("accuracy").asDouble(), secondsSinceStart(e)));
       }
     }
     return out;
@@ -115,7 +120,9 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
 
   /** The first evaluation of {@code checker} at or above {@code target}, if any. */
   public Optional<TargetHit> firstReaching(String checker, double target) {
-    return evalCurve(checker).stream().filter(p -> p.value() >= target).findFirst()
+    return evalCurve(checker).stream()
+        .filter(p -> p.value() >= target)
+        .findFirst()
         .map(p -> new TargetHit(p.step(), p.value(), p.seconds()));
   }
 
@@ -148,7 +155,9 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
   public double recentTokensPerSecond(int window) {
     int n = steps.size();
     if (n < 2) {
-      return n == 1 && trainingSeconds() > 0 ? steps.get(0).path("tokens").asLong() / trainingSeconds() : 0;
+      return n == 1 && trainingSeconds() > 0
+          ? steps.get(0).path("tokens").asLong() / trainingSeconds()
+          : 0;
     }
     int from = Math.max(0, n - 1 - window);
     double seconds = secondsSinceStart(steps.get(n - 1)) - secondsSinceStart(steps.get(from));
@@ -189,8 +198,10 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
     if (curve.isEmpty()) {
       return Double.NaN;
     }
-    List<Point> part = first ? curve.subList(0, Math.min(n, curve.size()))
-        : curve.subList(Math.max(0, curve.size() - n), curve.size());
+    List<Point> part =
+        first
+            ? curve.subList(0, Math.min(n, curve.size()))
+            : curve.subList(Math.max(0, curve.size() - n), curve.size());
     return part.stream().mapToDouble(Point::value).average().orElse(Double.NaN);
   }
 
@@ -205,7 +216,10 @@ public record RunSnapshot(JsonNode run, JsonNode steps, JsonNode evals, JsonNode
     return start == null || at == null ? 0 : Duration.between(start, at).toMillis() / 1000.0;
   }
 
-  /** Jackson writes Instants as ISO text, or as epoch seconds with a fraction when timestamps are on. */
+  /**
+   * Jackson writes Instants as ISO text, or as epoch seconds with a fraction when timestamps are
+   * on.
+   */
   static Instant instant(JsonNode n) {
     if (n == null || n.isMissingNode() || n.isNull()) {
       return null;

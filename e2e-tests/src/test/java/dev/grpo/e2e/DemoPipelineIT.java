@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,20 +40,25 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The whole platform end to end: the three packaged services as separate processes against a real
- * Kafka broker and a real PostgreSQL (embedded by default, Testcontainers with
- * {@code GRPO_TESTCONTAINERS=true}), one short run of the demo task created through the trainer's
- * REST API, then checks on what it left: the reward curve, the group accounting in REST, database
- * and topics, and the report folder.
+ * Kafka broker and a real PostgreSQL (embedded by default, Testcontainers with {@code
+ * GRPO_TESTCONTAINERS=true}), one short run of the demo task created through the trainer's REST
+ * API, then checks on what it left: the reward curve, the group accounting in REST, database and
+ * topics, and the report folder.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoPipelineIT {
-  /** Long enough for the reward to move off its start on a loaded 2-core machine, short enough for CI. */
+  /**
+   * Long enough for the reward to move off its start on a loaded 2-core machine, short enough for
+   * CI.
+   */
   static final int STEPS = 30;
+
   static final double LEARNING_RATE = 0.002;
   static final Duration START_TIMEOUT = Duration.ofMinutes(4);
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
-  static final String[] TOPICS = {"grpo.prompts", "grpo.rollouts", "grpo.scored", "grpo.policy", "grpo.steps",
-      "grpo.dlq"};
+  static final String[] TOPICS = {
+    "grpo.prompts", "grpo.rollouts", "grpo.scored", "grpo.policy", "grpo.steps", "grpo.dlq"
+  };
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<ServiceProcess> services = new ArrayList<>();
@@ -71,8 +75,12 @@ class DemoPipelineIT {
     createTopics();
     Path target = Path.of("target").toAbsolutePath();
     Path logs = target.resolve("e2e-logs");
-    Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "GRPO_CHECKPOINT_ROOT",
-        target.resolve("e2e-checkpoints").toString());
+    Map<String, String> common =
+        Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            bootstrap,
+            "GRPO_CHECKPOINT_ROOT",
+            target.resolve("e2e-checkpoints").toString());
     var trainerEnv = new HashMap<>(common);
     trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
@@ -80,8 +88,11 @@ class DemoPipelineIT {
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
     // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
-    for (var entry : List.of(Map.entry("trainer-service", trainerEnv), Map.entry("rollout-service", common),
-        Map.entry("reward-service", rewardEnv))) {
+    for (var entry :
+        List.of(
+            Map.entry("trainer-service", trainerEnv),
+            Map.entry("rollout-service", common),
+            Map.entry("reward-service", rewardEnv))) {
       ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
       services.add(p);
       p.awaitReady(START_TIMEOUT);
@@ -106,13 +117,18 @@ class DemoPipelineIT {
 
   @Test
   void shortRunCompletesAndItsRewardRisesAboveItsStart() {
-    assertThat(finished.status()).as("run status; error: %s", finished.run().path("error")).isEqualTo("COMPLETED");
+    assertThat(finished.status())
+        .as("run status; error: %s", finished.run().path("error"))
+        .isEqualTo("COMPLETED");
     assertThat(finished.completedSteps()).isEqualTo(STEPS);
     assertThat(finished.steps().size()).isEqualTo(STEPS);
     double first = finished.meanReward(true, 5);
     double last = finished.meanReward(false, 5);
-    assertThat(last).as("mean train reward of the last 5 steps vs the first 5 (%.4f); curve %s", first,
-        finished.rewardCurve()).isGreaterThan(first);
+    assertThat(last)
+        .as(
+            "mean train reward of the last 5 steps vs the first 5 (%.4f); curve %s",
+            first, finished.rewardCurve())
+        .isGreaterThan(first);
   }
 
   @Test
@@ -124,14 +140,18 @@ class DemoPipelineIT {
     for (JsonNode n : g.path("dropped")) {
       dropped += n.asLong();
     }
-    assertThat(g.path("issued").asLong()).as("issued = in flight + trained + dropped: %s", g)
+    assertThat(g.path("issued").asLong())
+        .as("issued = in flight + trained + dropped: %s", g)
         .isEqualTo(g.path("inFlight").asLong() + g.path("trained").asLong() + dropped);
 
     // Database: one row per issued group, each in one consistent state.
     Map<String, String> stateByGroup = new HashMap<>();
     Map<Integer, Integer> trainedPerStep = new HashMap<>();
-    try (Connection c = db.connect(); var st = c.prepareStatement(
-        "select group_id, state, drop_reason, trained_step, sent from prompt_group where run_id = ?")) {
+    try (Connection c = db.connect();
+        var st =
+            c.prepareStatement(
+                "select group_id, state, drop_reason, trained_step, sent from prompt_group where"
+                    + " run_id = ?")) {
       st.setString(1, runId);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
@@ -150,19 +170,25 @@ class DemoPipelineIT {
               assertThat(reason).as("dropped group %s records a reason", id).isNotBlank();
               assertThat(step).as("dropped group %s was not trained", id).isNull();
             }
-            case "ISSUED" -> assertThat(step == null && reason == null).as("in-flight group %s is undecided", id)
-                .isTrue();
+            case "ISSUED" ->
+                assertThat(step == null && reason == null)
+                    .as("in-flight group %s is undecided", id)
+                    .isTrue();
             default -> throw new AssertionError("group " + id + " is in unknown state " + state);
           }
-          assertThat(rs.getBoolean(5)).as("group %s of a completed run was acknowledged by the broker", id).isTrue();
+          assertThat(rs.getBoolean(5))
+              .as("group %s of a completed run was acknowledged by the broker", id)
+              .isTrue();
         }
       }
     }
     assertThat((long) stateByGroup.size()).isEqualTo(g.path("issued").asLong());
-    assertThat(stateByGroup.values().stream().filter("TRAINED"::equals).count()).isEqualTo(g.path("trained").asLong());
+    assertThat(stateByGroup.values().stream().filter("TRAINED"::equals).count())
+        .isEqualTo(g.path("trained").asLong());
     // Each trained group counted in exactly the step that says it trained it.
     for (JsonNode s : finished.steps()) {
-      assertThat(trainedPerStep.getOrDefault(s.path("step").asInt(), 0)).as("groups trained in step %s", s.path("step"))
+      assertThat(trainedPerStep.getOrDefault(s.path("step").asInt(), 0))
+          .as("groups trained in step %s", s.path("step"))
           .isEqualTo(s.path("groups").asInt());
     }
 
@@ -170,21 +196,29 @@ class DemoPipelineIT {
     // trained group was really scored.
     Set<String> prompted = groupIdsOn("grpo.prompts", runId, false);
     Set<String> scored = groupIdsOn("grpo.scored", runId, true);
-    assertThat(prompted).as("group ids on grpo.prompts vs prompt_group rows").isEqualTo(stateByGroup.keySet());
+    assertThat(prompted)
+        .as("group ids on grpo.prompts vs prompt_group rows")
+        .isEqualTo(stateByGroup.keySet());
     assertThat(stateByGroup.keySet()).as("scored groups have rows").containsAll(scored);
     Set<String> trained = new HashSet<>();
-    stateByGroup.forEach((id, state) -> {
-      if (state.equals("TRAINED")) {
-        trained.add(id);
-      }
-    });
+    stateByGroup.forEach(
+        (id, state) -> {
+          if (state.equals("TRAINED")) {
+            trained.add(id);
+          }
+        });
     assertThat(scored).as("trained groups were scored").containsAll(trained);
   }
 
   @Test
   void reportFolderHasCurvesMetricsAndTheFinalCheckpoint() throws IOException {
-    Path dir = ReportWriter.write(finished, recipe.evalChecker(), recipe.targetAccuracy(),
-        Path.of("target/e2e-report").toAbsolutePath(), null);
+    Path dir =
+        ReportWriter.write(
+            finished,
+            recipe.evalChecker(),
+            recipe.targetAccuracy(),
+            Path.of("target/e2e-report").toAbsolutePath(),
+            null);
     var png = ImageIO.read(dir.resolve(ReportWriter.CURVES_PNG).toFile());
     assertThat(png.getWidth()).isEqualTo(CurvePlot.WIDTH);
     JsonNode metrics = JSON.readTree(dir.resolve(ReportWriter.METRICS_JSON).toFile());
@@ -194,7 +228,8 @@ class DemoPipelineIT {
     Path checkpoint = Path.of(metrics.path("finalCheckpoint").path("path").asText());
     assertThat(checkpoint.resolve("config.json")).isRegularFile();
     assertThat(checkpoint.resolve("model.safetensors")).isRegularFile();
-    assertThat(Files.readString(dir.resolve(ReportWriter.CHECKPOINT_TXT)).trim()).isEqualTo(checkpoint.toString());
+    assertThat(Files.readString(dir.resolve(ReportWriter.CHECKPOINT_TXT)).trim())
+        .isEqualTo(checkpoint.toString());
   }
 
   private RunSnapshot awaitEnd(String runId) throws Exception {
@@ -207,8 +242,13 @@ class DemoPipelineIT {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("run " + runId + " not finished after " + RUN_TIMEOUT.toMinutes()
-            + " min: " + ProgressLine.format(s, "exact_match"));
+        throw new IllegalStateException(
+            "run "
+                + runId
+                + " not finished after "
+                + RUN_TIMEOUT.toMinutes()
+                + " min: "
+                + ProgressLine.format(s, "exact_match"));
       }
       Thread.sleep(1000);
       s = trainer.snapshot(runId);
@@ -223,7 +263,8 @@ class DemoPipelineIT {
     try (Admin admin = Admin.create(p)) {
       List<NewTopic> topics = new ArrayList<>();
       for (String t : TOPICS) {
-        NewTopic nt = new NewTopic(t, t.equals("grpo.policy") || t.equals("grpo.steps") ? 1 : 2, (short) 1);
+        NewTopic nt =
+            new NewTopic(t, t.equals("grpo.policy") || t.equals("grpo.steps") ? 1 : 2, (short) 1);
         if (t.equals("grpo.policy")) {
           nt.configs(Map.of("cleanup.policy", "compact"));
         } else if (t.equals("grpo.rollouts") || t.equals("grpo.scored")) {
@@ -244,16 +285,22 @@ class DemoPipelineIT {
   }
 
   /** Group ids of a run's records on a topic, read from the beginning to the current end. */
-  private Set<String> groupIdsOn(String topic, String runId, boolean committedOnly) throws IOException {
+  private Set<String> groupIdsOn(String topic, String runId, boolean committedOnly)
+      throws IOException {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        committedOnly ? "read_committed" : "read_uncommitted");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
     Set<String> ids = new HashSet<>();
-    try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
+    try (var consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);

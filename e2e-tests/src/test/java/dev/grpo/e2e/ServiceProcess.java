@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * docs/operations.md configure it; output goes to {@code target/e2e-logs/<svc>.log}.
  */
 final class ServiceProcess implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   final String name;
   final int port;
@@ -34,25 +35,41 @@ final class ServiceProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** The repository root: failsafe passes it; an IDE run from the module directory falls back to "..". */
+  /**
+   * The repository root: failsafe passes it; an IDE run from the module directory falls back to
+   * "..".
+   */
   static Path projectRoot() {
     return Path.of(System.getProperty("grpo.project.root", "..")).toAbsolutePath().normalize();
   }
 
-  static ServiceProcess start(String name, Map<String, String> env, Path logDir) throws IOException {
+  static ServiceProcess start(String name, Map<String, String> env, Path logDir)
+      throws IOException {
     Path jar = projectRoot().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: package the services first (mvn -B verify from the "
-          + "repository root builds them before this module, or mvn -B install -DskipTests -pl " + name + " -am)");
+      throw new IllegalStateException(
+          jar
+              + " is missing: package the services first (mvn -B verify from the "
+              + "repository root builds them before this module, or mvn -B install -DskipTests -pl "
+              + name
+              + " -am)");
     }
     int port = freePort();
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     Path tmp = Files.createDirectories(logDir.resolve("tmp-" + name));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            List.of(
+                java,
+                "-Xmx768m",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-Djava.io.tmpdir=" + tmp,
+                "-jar",
+                jar.toString()));
     pb.directory(projectRoot().toFile());
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -71,17 +88,28 @@ final class ServiceProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Waits for {@code /q/health/ready} to answer 200; fails naming the service and its log if it dies. */
+  /**
+   * Waits for {@code /q/health/ready} to answer 200; fails naming the service and its log if it
+   * dies.
+   */
   void awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with status " + process.exitValue() + " during start; "
-            + describeLog());
+        throw new IllegalStateException(
+            name
+                + " exited with status "
+                + process.exitValue()
+                + " during start; "
+                + describeLog());
       }
       try {
-        var r = HTTP.send(HttpRequest.newBuilder(uri().resolve("/q/health/ready")).timeout(Duration.ofSeconds(2))
-            .build(), HttpResponse.BodyHandlers.discarding());
+        var r =
+            HTTP.send(
+                HttpRequest.newBuilder(uri().resolve("/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -90,15 +118,18 @@ final class ServiceProcess implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s; " + describeLog());
+    throw new IllegalStateException(
+        name + " not ready after " + timeout.toSeconds() + " s; " + describeLog());
   }
 
   /** The log's path and its last lines, for failure messages. */
   String describeLog() {
     try {
       List<String> lines = Files.readAllLines(log);
-      return "log " + log + ", last lines:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 25),
-          lines.size()));
+      return "log "
+          + log
+          + ", last lines:\n  "
+          + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
     } catch (IOException e) {
       return "log " + log + " (unreadable: " + e + ")";
     }

@@ -6,39 +6,40 @@ import java.nio.file.Path;
  * The standalone local broker behind {@code infra/local/kafka}: an {@link EmbeddedKafka} in its own
  * process that keeps its data between runs.
  *
- * <p>Settings (environment): {@code KAFKA_PORT} (default {@value #DEFAULT_PORT}),
- * {@code KAFKA_DATA_DIR} (default {@code work/kafka} in the working directory). Prints
- * {@code READY bootstrap=127.0.0.1:PORT dir=...} once clients can connect; on a refusal prints one
- * line to stderr and exits with status 2.
+ * <p>Settings (environment): {@code KAFKA_PORT} (default {@value #DEFAULT_PORT}), {@code
+ * KAFKA_DATA_DIR} (default {@code work/kafka} in the working directory). Prints {@code READY
+ * bootstrap=127.0.0.1:PORT dir=...} once clients can connect; on a refusal prints one line to
+ * stderr and exits with status 2.
  */
 public final class KafkaMain {
 
-    public static final int DEFAULT_PORT = 9092;
+  public static final int DEFAULT_PORT = 9092;
 
-    private KafkaMain() {
+  private KafkaMain() {}
+
+  public static void main(String[] args) {
+    int port;
+    Path dir;
+    try {
+      port = StandaloneProcess.intSetting("KAFKA_PORT", DEFAULT_PORT);
+      dir = StandaloneProcess.pathSetting("KAFKA_DATA_DIR", "work/kafka");
+    } catch (IllegalArgumentException e) {
+      System.err.println("kafka: refusing to start: " + e.getMessage());
+      System.exit(StandaloneProcess.EXIT_REFUSED);
+      return;
     }
+    StandaloneProcess.run(
+        "kafka",
+        new StandaloneProcess.ServiceStarter() {
+          @Override
+          public AutoCloseable start() {
+            return EmbeddedKafka.start(dir, port);
+          }
 
-    public static void main(String[] args) {
-        int port;
-        Path dir;
-        try {
-            port = StandaloneProcess.intSetting("KAFKA_PORT", DEFAULT_PORT);
-            dir = StandaloneProcess.pathSetting("KAFKA_DATA_DIR", "work/kafka");
-        } catch (IllegalArgumentException e) {
-            System.err.println("kafka: refusing to start: " + e.getMessage());
-            System.exit(StandaloneProcess.EXIT_REFUSED);
-            return;
-        }
-        StandaloneProcess.run("kafka", new StandaloneProcess.ServiceStarter() {
-            @Override
-            public AutoCloseable start() {
-                return EmbeddedKafka.start(dir, port);
-            }
-
-            @Override
-            public String describe(AutoCloseable service) {
-                return "bootstrap=" + ((EmbeddedKafka) service).bootstrapServers() + " dir=" + dir;
-            }
+          @Override
+          public String describe(AutoCloseable service) {
+            return "bootstrap=" + ((EmbeddedKafka) service).bootstrapServers() + " dir=" + dir;
+          }
         });
-    }
+  }
 }

@@ -1,12 +1,11 @@
 package dev.grpo.localinfra;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
- * Hands the shared test broker to a {@code @QuarkusTest}:
- * {@code @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)}.
+ * Hands the shared test broker to a {@code @QuarkusTest}: {@code @QuarkusTestResource(value =
+ * KafkaTestResource.class, restrictToAnnotatedClass = false)}.
  *
  * <p>Returns {@code kafka.bootstrap.servers} (read by the SmallRye Kafka connector and the Quarkus
  * Kafka client) and {@code mp.messaging.connector.smallrye-kafka.bootstrap.servers}. The broker is
@@ -14,16 +13,16 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
-    @Override
-    public Map<String, String> start() {
-        String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
-        return Map.of(
-                "kafka.bootstrap.servers", bootstrap,
-                "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
-    }
+  @Override
+  public Map<String, String> start() {
+    String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
+    return Map.of(
+        "kafka.bootstrap.servers", bootstrap,
+        "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
+  }
 
-    @Override
-    public void stop() {
-        // Shared across test classes and Quarkus restarts; stopped by a shutdown hook at JVM exit.
-    }
+  @Override
+  public void stop() {
+    // Shared across test classes and Quarkus restarts; stopped by a shutdown hook at JVM exit.
+  }
 }

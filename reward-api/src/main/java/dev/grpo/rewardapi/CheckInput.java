@@ -30,7 +30,10 @@ public record CheckInput(
 
   /** A completion with unknown token count. */
   public CheckInput(
-      String prompt, String completion, Map<String, Object> verification, Map<String, Object> params) {
+      String prompt,
+      String completion,
+      Map<String, Object> verification,
+      Map<String, Object> params) {
     this(prompt, completion, -1, verification, params);
   }
 

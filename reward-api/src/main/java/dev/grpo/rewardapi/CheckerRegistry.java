@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
- * The checkers known to one process, by name: those found by {@link ServiceLoader} (as
- * {@link Checker} or through {@link CheckerProvider}) plus any passed in explicitly (the Quarkus
- * service passes its CDI beans). Immutable and thread-safe once built. Two checkers with one name
- * are refused, because a reward spec must mean one thing.
+ * The checkers known to one process, by name: those found by {@link ServiceLoader} (as {@link
+ * Checker} or through {@link CheckerProvider}) plus any passed in explicitly (the Quarkus service
+ * passes its CDI beans). Immutable and thread-safe once built. Two checkers with one name are
+ * refused, because a reward spec must mean one thing.
  */
 public final class CheckerRegistry {
   private final Map<String, Checker> byName;
@@ -51,15 +51,22 @@ public final class CheckerRegistry {
       var name = checker.name();
       if (name == null || !name.matches("[a-z][a-z0-9_]{0,63}")) {
         throw new IllegalStateException(
-            "checker name must be lower snake case ([a-z][a-z0-9_]{0,63}), was '" + name + "' from "
+            "checker name must be lower snake case ([a-z][a-z0-9_]{0,63}), was '"
+                + name
+                + "' from "
                 + checker.getClass().getName());
       }
       var previous = map.putIfAbsent(name, checker);
       // The same class found twice (e.g. on the classpath twice) is one checker, not a clash.
       if (previous != null && previous.getClass() != checker.getClass()) {
         throw new IllegalStateException(
-            "two checkers are named '" + name + "': " + previous.getClass().getName() + " and "
-                + checker.getClass().getName() + "; checker names must be unique");
+            "two checkers are named '"
+                + name
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + checker.getClass().getName()
+                + "; checker names must be unique");
       }
     }
     return new CheckerRegistry(map);

@@ -1,9 +1,8 @@
 package dev.grpo.rewardapi;
 
 /**
- * A checker parameter broke a rule. The message reads
- * {@code params.<name> must be <rule>, was <value>}; {@link RewardSpecValidator} prefixes it with
- * the checker's position in the reward spec.
+ * A checker parameter broke a rule. The message reads {@code params.<name> must be <rule>, was
+ * <value>}; {@link RewardSpecValidator} prefixes it with the checker's position in the reward spec.
  */
 public class InvalidCheckerParamsException extends IllegalArgumentException {
   private final String param;

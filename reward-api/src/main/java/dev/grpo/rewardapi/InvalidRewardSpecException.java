@@ -1,8 +1,8 @@
 package dev.grpo.rewardapi;
 
 /**
- * A reward spec broke a rule. {@link #field()} is the path of the offending field, e.g.
- * {@code rewardSpec.checkers[1].params.tolerance}, so an HTTP layer can answer 400 naming it.
+ * A reward spec broke a rule. {@link #field()} is the path of the offending field, e.g. {@code
+ * rewardSpec.checkers[1].params.tolerance}, so an HTTP layer can answer 400 naming it.
  */
 public class InvalidRewardSpecException extends IllegalArgumentException {
   private final String field;

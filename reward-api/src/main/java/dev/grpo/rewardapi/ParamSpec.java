@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * Declares one checker parameter: its name, type, default and the rules {@link Checker#validate}
- * enforces. Build with the factories and narrow with {@code atLeast}, {@code atMost},
- * {@code oneOf} and {@code asRequired}:
+ * enforces. Build with the factories and narrow with {@code atLeast}, {@code atMost}, {@code oneOf}
+ * and {@code asRequired}:
  *
  * <pre>{@code
  * static final ParamSpec TOLERANCE =
@@ -60,22 +60,26 @@ public record ParamSpec(
 
   /** A finite number parameter. */
   public static ParamSpec number(String name, Double defaultValue, String description) {
-    return new ParamSpec(name, ParamType.NUMBER, defaultValue, description, null, null, null, false);
+    return new ParamSpec(
+        name, ParamType.NUMBER, defaultValue, description, null, null, null, false);
   }
 
   /** An integer parameter. */
   public static ParamSpec integer(String name, Long defaultValue, String description) {
-    return new ParamSpec(name, ParamType.INTEGER, defaultValue, description, null, null, null, false);
+    return new ParamSpec(
+        name, ParamType.INTEGER, defaultValue, description, null, null, null, false);
   }
 
   /** A boolean parameter. */
   public static ParamSpec bool(String name, boolean defaultValue, String description) {
-    return new ParamSpec(name, ParamType.BOOLEAN, defaultValue, description, null, null, null, false);
+    return new ParamSpec(
+        name, ParamType.BOOLEAN, defaultValue, description, null, null, null, false);
   }
 
   /** A string parameter. */
   public static ParamSpec string(String name, String defaultValue, String description) {
-    return new ParamSpec(name, ParamType.STRING, defaultValue, description, null, null, null, false);
+    return new ParamSpec(
+        name, ParamType.STRING, defaultValue, description, null, null, null, false);
   }
 
   /** A JSON-object parameter. */
@@ -95,7 +99,8 @@ public record ParamSpec(
 
   /** A copy that accepts only the given strings. */
   public ParamSpec oneOf(String... values) {
-    return new ParamSpec(name, type, defaultValue, description, min, max, List.of(values), required);
+    return new ParamSpec(
+        name, type, defaultValue, description, min, max, List.of(values), required);
   }
 
   /** A copy that must be present in the spec. */

@@ -12,8 +12,8 @@ import java.util.Map;
  * <ul>
  *   <li>at least one and at most {@value #MAX_CHECKERS} checkers;
  *   <li>every name is a registered checker, and appears once (components are keyed by name);
- *   <li>every weight is finite, and the weights sum to more than 0 (a spec whose weights cancel
- *       or point down rewards nothing and would train backwards);
+ *   <li>every weight is finite, and the weights sum to more than 0 (a spec whose weights cancel or
+ *       point down rewards nothing and would train backwards);
  *   <li>every checker accepts its params ({@link Checker#validate}).
  * </ul>
  *
@@ -52,7 +52,11 @@ public final class RewardSpecValidator {
     if (checkers.size() > MAX_CHECKERS) {
       throw fail(
           path + ".checkers",
-          path + ".checkers must have at most " + MAX_CHECKERS + " entries, was " + checkers.size());
+          path
+              + ".checkers must have at most "
+              + MAX_CHECKERS
+              + " entries, was "
+              + checkers.size());
     }
     var firstIndexByName = new HashMap<String, Integer>();
     double weightSum = 0;
@@ -70,15 +74,23 @@ public final class RewardSpecValidator {
       if (checker.isEmpty()) {
         throw fail(
             at + ".name",
-            at + ".name must be a known checker (one of " + registry.names() + "), was \""
-                + InvalidCheckerParamsException.describe(name).replace("\"", "") + "\"");
+            at
+                + ".name must be a known checker (one of "
+                + registry.names()
+                + "), was \""
+                + InvalidCheckerParamsException.describe(name).replace("\"", "")
+                + "\"");
       }
       var previous = firstIndexByName.putIfAbsent(name, i);
       if (previous != null) {
         throw fail(
             at + ".name",
-            at + ".name must be unique in the spec (components are keyed by checker name), was \""
-                + name + "\" again (also at checkers[" + previous + "])");
+            at
+                + ".name must be unique in the spec (components are keyed by checker name), was \""
+                + name
+                + "\" again (also at checkers["
+                + previous
+                + "])");
       }
       double weight = entry.weight();
       if (!Double.isFinite(weight)) {
@@ -94,8 +106,7 @@ public final class RewardSpecValidator {
     }
     if (!(weightSum > 0)) {
       throw fail(
-          path + ".checkers",
-          path + ".checkers weights must sum to more than 0, was " + weightSum);
+          path + ".checkers", path + ".checkers weights must sum to more than 0, was " + weightSum);
     }
   }
 

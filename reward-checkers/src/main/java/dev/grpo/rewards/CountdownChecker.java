@@ -17,11 +17,15 @@ import java.util.List;
 public final class CountdownChecker implements Checker {
   static final ParamSpec FORMAT_SCORE =
       ParamSpec.number("formatScore", 0.1, "score of a well-formed but wrong expression")
-          .atLeast(0).atMost(1);
+          .atLeast(0)
+          .atMost(1);
+
   /** Longer expressions are not answers to a countdown puzzle. */
   static final int MAX_EXPRESSION_CHARS = 500;
+
   /** Digits per number literal; puzzle numbers are small. */
   static final int MAX_LITERAL_DIGITS = 12;
+
   static final int MAX_DEPTH = 64;
 
   @Override
@@ -50,7 +54,8 @@ public final class CountdownChecker implements Checker {
     List<Long> numbers = new ArrayList<>();
     if (!(input.verification().get("numbers") instanceof List<?> list)
         || !(input.verification().get("target") instanceof Number targetNumber)) {
-      return CheckResult.notApplicable("verification.numbers (list) and verification.target (number) are required");
+      return CheckResult.notApplicable(
+          "verification.numbers (list) and verification.target (number) are required");
     }
     for (var n : list) {
       if (!(n instanceof Number num) || num.doubleValue() != Math.rint(num.doubleValue())) {
@@ -70,8 +75,12 @@ public final class CountdownChecker implements Checker {
       expression = expression.substring(0, eq).strip();
     }
     if (expression.length() > MAX_EXPRESSION_CHARS) {
-      return CheckResult.scored(0, "expression has " + expression.length() + " chars, over the cap of "
-          + MAX_EXPRESSION_CHARS);
+      return CheckResult.scored(
+          0,
+          "expression has "
+              + expression.length()
+              + " chars, over the cap of "
+              + MAX_EXPRESSION_CHARS);
     }
     var parser = new Parser(expression);
     Rational value;
@@ -86,7 +95,8 @@ public final class CountdownChecker implements Checker {
     Collections.sort(used);
     Collections.sort(expected);
     if (!used.equals(expected)) {
-      return CheckResult.scored(formatScore, "uses " + used + ", must use each of " + expected + " once");
+      return CheckResult.scored(
+          formatScore, "uses " + used + ", must use each of " + expected + " once");
     }
     if (value == null) {
       return CheckResult.scored(formatScore, "divides by zero");
@@ -178,14 +188,16 @@ public final class CountdownChecker implements Checker {
           pos++;
         }
         if (pos - start > MAX_LITERAL_DIGITS) {
-          throw new IllegalArgumentException("number with more than " + MAX_LITERAL_DIGITS + " digits");
+          throw new IllegalArgumentException(
+              "number with more than " + MAX_LITERAL_DIGITS + " digits");
         }
         long n = Long.parseLong(s.substring(start, pos));
         literals.add(n);
         return Rational.of(n);
       }
       // Unary minus is not in the puzzle's alphabet; "-3" would invent a number.
-      throw new IllegalArgumentException("unexpected '" + c + "' at " + pos + " (only digits, + - * / ( ) allowed)");
+      throw new IllegalArgumentException(
+          "unexpected '" + c + "' at " + pos + " (only digits, + - * / ( ) allowed)");
     }
 
     void skipSpaces() {

@@ -11,17 +11,21 @@ import java.util.Locale;
 /** {@code exact_match}: the final answer equals a gold string after the chosen normalisations. */
 public final class ExactMatchChecker implements Checker {
   static final ParamSpec EXTRACT =
-      ParamSpec.string("extract", "auto",
+      ParamSpec.string(
+              "extract",
+              "auto",
               "where the answer is: auto (last \\boxed{}, else last <answer>, else the whole answer"
                   + " region), boxed, answer_tag, or region (everything after the last </think>)")
           .oneOf("auto", "boxed", "answer_tag", "region");
   static final ParamSpec CASE_SENSITIVE =
       ParamSpec.bool("caseSensitive", false, "compare letter case");
   static final ParamSpec COLLAPSE_WHITESPACE =
-      ParamSpec.bool("collapseWhitespace", true,
-          "trim, and treat any run of whitespace as one space");
+      ParamSpec.bool(
+          "collapseWhitespace", true, "trim, and treat any run of whitespace as one space");
   static final ParamSpec STRIP_PUNCTUATION =
-      ParamSpec.bool("stripPunctuation", false,
+      ParamSpec.bool(
+          "stripPunctuation",
+          false,
           "remove ASCII punctuation (.,;:!?'\"`()[]{}) before comparing");
 
   @Override
@@ -56,13 +60,18 @@ public final class ExactMatchChecker implements Checker {
       return CheckResult.scored(0, "no answer found (extract=" + input.stringParam(EXTRACT) + ")");
     }
     if (answer.length() > ModelText.MAX_ANSWER_CHARS) {
-      return CheckResult.scored(0, "answer has " + answer.length() + " chars, over the cap of "
-          + ModelText.MAX_ANSWER_CHARS);
+      return CheckResult.scored(
+          0,
+          "answer has "
+              + answer.length()
+              + " chars, over the cap of "
+              + ModelText.MAX_ANSWER_CHARS);
     }
     var normalized = normalize(answer, input);
     for (var gold : golds) {
       if (normalized.equals(normalize(gold, input))) {
-        return CheckResult.scored(1, "answer " + ModelText.quote(answer) + " matches the gold answer");
+        return CheckResult.scored(
+            1, "answer " + ModelText.quote(answer) + " matches the gold answer");
       }
     }
     return CheckResult.scored(0, "answer " + ModelText.quote(answer) + " matches no gold answer");

@@ -22,15 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * the Kafka consumer and {@code POST /score}.
  *
  * <p>Completions run in parallel on the caller's bounded executor, one task per completion, its
- * checkers in spec order. A completion that runs past {@link ScoringLimits#perCompletionMillis},
- * or is still unfinished when {@link ScoringLimits#perGroupMillis} is spent, is interrupted; its
+ * checkers in spec order. A completion that runs past {@link ScoringLimits#perCompletionMillis}, or
+ * is still unfinished when {@link ScoringLimits#perGroupMillis} is spent, is interrupted; its
  * unfinished checkers score 0 with a "timed out" reason. A checker that throws scores 0 with the
  * exception as reason. Nothing here throws for model output.
  *
  * <p>For each completion: {@code total = Σ weight_i × score_i} over the checkers that returned a
- * score (timeouts and errors count as score 0); {@code components} holds those scores unweighted
- * by checker name; {@code reasons} holds a reason for every checker; {@code skipped} is true when
- * any checker said not applicable, and then that checker has a reason but no component.
+ * score (timeouts and errors count as score 0); {@code components} holds those scores unweighted by
+ * checker name; {@code reasons} holds a reason for every checker; {@code skipped} is true when any
+ * checker said not applicable, and then that checker has a reason but no component.
  */
 public final class GroupScorer {
   private final CheckerRegistry registry;
@@ -56,7 +56,10 @@ public final class GroupScorer {
   /** Scores completions given as plain text (token counts unknown). */
   public List<CompletionScore> scoreTexts(
       String prompt, List<String> completions, RewardSpec spec, Map<String, Object> verification) {
-    return score(prompt, completions.stream().map(t -> new CompletionText(t, -1)).toList(), spec,
+    return score(
+        prompt,
+        completions.stream().map(t -> new CompletionText(t, -1)).toList(),
+        spec,
         verification);
   }
 
@@ -67,7 +70,10 @@ public final class GroupScorer {
    *     scored); callers map it to a 400 or a dead letter
    */
   public List<CompletionScore> score(
-      String prompt, List<CompletionText> completions, RewardSpec spec, Map<String, Object> verification) {
+      String prompt,
+      List<CompletionText> completions,
+      RewardSpec spec,
+      Map<String, Object> verification) {
     validator.validate(spec);
     long startNanos = System.nanoTime();
     long groupDeadline = startNanos + TimeUnit.MILLISECONDS.toNanos(limits.perGroupMillis());
@@ -79,14 +85,16 @@ public final class GroupScorer {
       var state = new CompletionState();
       states.add(state);
       var completion = completions.get(i);
-      state.future = executor.submit(() -> {
-        state.startNanos.set(System.nanoTime());
-        try {
-          runCheckers(prompt, completion, spec, verification, state);
-        } finally {
-          done.countDown();
-        }
-      });
+      state.future =
+          executor.submit(
+              () -> {
+                state.startNanos.set(System.nanoTime());
+                try {
+                  runCheckers(prompt, completion, spec, verification, state);
+                } finally {
+                  done.countDown();
+                }
+              });
     }
     awaitWithDeadlines(states, done, groupDeadline, perCompletionNanos);
     var scores = new ArrayList<CompletionScore>(n);
@@ -105,7 +113,10 @@ public final class GroupScorer {
   }
 
   private void runCheckers(
-      String prompt, CompletionText completion, RewardSpec spec, Map<String, Object> verification,
+      String prompt,
+      CompletionText completion,
+      RewardSpec spec,
+      Map<String, Object> verification,
       CompletionState state) {
     var entries = spec.checkers();
     for (int c = 0; c < entries.size(); c++) {
@@ -113,8 +124,9 @@ public final class GroupScorer {
         return;
       }
       var entry = entries.get(c);
-      var input = new CheckInput(prompt, completion.text(), completion.tokens(), verification,
-          entry.params());
+      var input =
+          new CheckInput(
+              prompt, completion.text(), completion.tokens(), verification, entry.params());
       CheckResult result;
       try {
         result = registry.get(entry.name()).check(input);
@@ -139,7 +151,10 @@ public final class GroupScorer {
    * per-completion limit from now, since a task starting later has a later deadline.
    */
   private static void awaitWithDeadlines(
-      List<CompletionState> states, CountDownLatch done, long groupDeadline, long perCompletionNanos) {
+      List<CompletionState> states,
+      CountDownLatch done,
+      long groupDeadline,
+      long perCompletionNanos) {
     while (true) {
       long now = System.nanoTime();
       long next = Math.min(groupDeadline, now + perCompletionNanos);
@@ -151,7 +166,9 @@ public final class GroupScorer {
         if (now >= groupDeadline) {
           giveUp(state, "group time budget spent before this completion finished");
         } else if (started != 0 && now - started >= perCompletionNanos) {
-          giveUp(state, "timed out after " + TimeUnit.NANOSECONDS.toMillis(perCompletionNanos) + " ms");
+          giveUp(
+              state,
+              "timed out after " + TimeUnit.NANOSECONDS.toMillis(perCompletionNanos) + " ms");
         } else if (started != 0) {
           next = Math.min(next, started + perCompletionNanos);
         }
@@ -194,8 +211,12 @@ public final class GroupScorer {
       var entry = entries.get(c);
       var result = state.results.get(c);
       if (result == null) {
-        result = CheckResult.scored(0, state.timeoutReason != null ? state.timeoutReason
-            : "not run (completion task ended early)");
+        result =
+            CheckResult.scored(
+                0,
+                state.timeoutReason != null
+                    ? state.timeoutReason
+                    : "not run (completion task ended early)");
       }
       reasons.put(entry.name(), result.reason());
       if (result instanceof CheckResult.Scored scored) {

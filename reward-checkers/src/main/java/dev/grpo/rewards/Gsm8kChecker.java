@@ -41,7 +41,8 @@ public final class Gsm8kChecker implements Checker {
     var goldFinal = lastFinal(goldText);
     Rational gold = safeParse(goldFinal != null ? goldFinal : goldText.strip());
     if (gold == null) {
-      return CheckResult.notApplicable("verification.answer " + ModelText.quote(goldText) + " has no number");
+      return CheckResult.notApplicable(
+          "verification.answer " + ModelText.quote(goldText) + " has no number");
     }
     var answerText = lastFinal(ModelText.answerRegion(input.completion()));
     if (answerText == null) {
@@ -49,11 +50,12 @@ public final class Gsm8kChecker implements Checker {
     }
     Rational answer = safeParse(answerText);
     if (answer == null) {
-      return CheckResult.scored(0, "'#### " + ModelText.quote(answerText) + "' is not a number within the caps");
+      return CheckResult.scored(
+          0, "'#### " + ModelText.quote(answerText) + "' is not a number within the caps");
     }
     boolean equal = answer.compareTo(gold) == 0;
-    return CheckResult.scored(equal ? 1 : 0,
-        "#### " + answer + (equal ? " equals" : " differs from") + " gold " + gold);
+    return CheckResult.scored(
+        equal ? 1 : 0, "#### " + answer + (equal ? " equals" : " differs from") + " gold " + gold);
   }
 
   private static String lastFinal(String text) {

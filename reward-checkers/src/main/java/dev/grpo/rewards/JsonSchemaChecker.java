@@ -18,27 +18,50 @@ import java.util.Set;
 
 /**
  * {@code json_schema}: the answer is one JSON value that satisfies a JSON Schema, for a documented
- * subset of draft 2020-12 validated by this class (so every keyword we accept is one we
- * understand, and {@code pattern} runs on RE2).
+ * subset of draft 2020-12 validated by this class (so every keyword we accept is one we understand,
+ * and {@code pattern} runs on RE2).
  */
 public final class JsonSchemaChecker implements Checker {
   static final ParamSpec SCHEMA =
       ParamSpec.object("schema", "the JSON Schema; when absent, verification.schema is used");
+
   /** Deeper JSON than this is refused by the parser itself. */
   static final int MAX_JSON_DEPTH = 64;
+
   static final int MAX_NUMBER_CHARS = 100;
   static final int MAX_STRING_CHARS = 100_000;
+
   /** Longest string a schema {@code pattern} is run on. */
   static final int MAX_PATTERN_SUBJECT_CHARS = 4_096;
+
   /** Validation steps (nodes visited); bounds anyOf/allOf fan-out on hostile schemas. */
   static final int MAX_STEPS = 100_000;
 
   static final Set<String> ANNOTATIONS =
       Set.of("$schema", "$id", "title", "description", "default", "examples", "$comment");
   static final Set<String> KEYWORDS =
-      Set.of("type", "properties", "required", "additionalProperties", "items", "enum", "const",
-          "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-          "pattern", "minItems", "maxItems", "uniqueItems", "anyOf", "allOf", "oneOf", "not");
+      Set.of(
+          "type",
+          "properties",
+          "required",
+          "additionalProperties",
+          "items",
+          "enum",
+          "const",
+          "minimum",
+          "maximum",
+          "exclusiveMinimum",
+          "exclusiveMaximum",
+          "minLength",
+          "maxLength",
+          "pattern",
+          "minItems",
+          "maxItems",
+          "uniqueItems",
+          "anyOf",
+          "allOf",
+          "oneOf",
+          "not");
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper(
@@ -76,15 +99,18 @@ public final class JsonSchemaChecker implements Checker {
     if (cap.isPresent()) {
       return cap.get();
     }
-    Object schemaValue = input.params().containsKey("schema")
-        ? input.params().get("schema") : input.verification().get("schema");
+    Object schemaValue =
+        input.params().containsKey("schema")
+            ? input.params().get("schema")
+            : input.verification().get("schema");
     if (!(schemaValue instanceof Map<?, ?>)) {
       return CheckResult.notApplicable("no schema in params.schema or verification.schema");
     }
     JsonNode schema = MAPPER.valueToTree(schemaValue);
     var unsupported = unsupportedKeyword(schema, "#");
     if (unsupported != null) {
-      return CheckResult.notApplicable("schema uses " + unsupported + ", outside the supported subset");
+      return CheckResult.notApplicable(
+          "schema uses " + unsupported + ", outside the supported subset");
     }
     var text = extract(ModelText.answerRegion(input.completion()));
     JsonNode value;
@@ -93,7 +119,8 @@ public final class JsonSchemaChecker implements Checker {
     } catch (Exception e) {
       var message = String.valueOf(e.getMessage());
       int newline = message.indexOf('\n');
-      return CheckResult.scored(0, "not valid JSON: " + (newline > 0 ? message.substring(0, newline) : message));
+      return CheckResult.scored(
+          0, "not valid JSON: " + (newline > 0 ? message.substring(0, newline) : message));
     }
     if (value == null || value.isMissingNode()) {
       return CheckResult.scored(0, "no JSON value found");
@@ -216,11 +243,17 @@ public final class JsonSchemaChecker implements Checker {
         if (schema.has("pattern")) {
           if (value.textValue().length() > MAX_PATTERN_SUBJECT_CHARS) {
             // RE2 is linear, but its constant grows with the pattern; bound the product.
-            return path + ": string of " + value.textValue().length() + " chars is over the "
-                + MAX_PATTERN_SUBJECT_CHARS + "-char cap for pattern matching";
+            return path
+                + ": string of "
+                + value.textValue().length()
+                + " chars is over the "
+                + MAX_PATTERN_SUBJECT_CHARS
+                + "-char cap for pattern matching";
           }
           try {
-            if (!Pattern.compile(schema.get("pattern").asText()).matcher(value.textValue()).find()) {
+            if (!Pattern.compile(schema.get("pattern").asText())
+                .matcher(value.textValue())
+                .find()) {
               return path + ": does not match pattern " + schema.get("pattern");
             }
           } catch (PatternSyntaxException e) {
@@ -335,10 +368,12 @@ public final class JsonSchemaChecker implements Checker {
       if (schema.has("maximum") && n.compareTo(schema.get("maximum").decimalValue()) > 0) {
         return path + ": greater than maximum " + schema.get("maximum");
       }
-      if (schema.has("exclusiveMinimum") && n.compareTo(schema.get("exclusiveMinimum").decimalValue()) <= 0) {
+      if (schema.has("exclusiveMinimum")
+          && n.compareTo(schema.get("exclusiveMinimum").decimalValue()) <= 0) {
         return path + ": not greater than exclusiveMinimum " + schema.get("exclusiveMinimum");
       }
-      if (schema.has("exclusiveMaximum") && n.compareTo(schema.get("exclusiveMaximum").decimalValue()) >= 0) {
+      if (schema.has("exclusiveMaximum")
+          && n.compareTo(schema.get("exclusiveMaximum").decimalValue()) >= 0) {
         return path + ": not less than exclusiveMaximum " + schema.get("exclusiveMaximum");
       }
       return null;
@@ -349,8 +384,9 @@ public final class JsonSchemaChecker implements Checker {
     return switch (type) {
       case "string" -> value.isTextual();
       case "number" -> value.isNumber();
-      case "integer" -> value.isIntegralNumber()
-          || (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0);
+      case "integer" ->
+          value.isIntegralNumber()
+              || (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0);
       case "boolean" -> value.isBoolean();
       case "object" -> value.isObject();
       case "array" -> value.isArray();

@@ -6,23 +6,91 @@ import java.util.Set;
  * Turns a LaTeX-ish final answer into a canonical string: no {@code $}, {@code \left}/{@code
  * \right}, spacing commands, units, percent or degree signs; {@code \dfrac}/{@code \tfrac} become
  * {@code \frac}, {@code \frac12} becomes {@code \frac{1}{2}}, {@code \sqrt2} becomes {@code
- * \sqrt{2}}, thousands separators go ({@code 1,000} only when the whole answer is one such
- * number), whitespace goes. Hand-written scans only, so the cost is linear in the input.
+ * \sqrt{2}}, thousands separators go ({@code 1,000} only when the whole answer is one such number),
+ * whitespace goes. Hand-written scans only, so the cost is linear in the input.
  */
 final class LatexNormalizer {
   /** Unit words removed at the end of an answer that starts with a number. */
   static final Set<String> UNITS =
       Set.of(
-          "cm", "mm", "km", "m", "meters", "meter", "metres", "inches", "inch", "in", "feet",
-          "foot", "ft", "yards", "yard", "miles", "mile", "degrees", "degree", "units", "unit",
-          "dollars", "dollar", "cents", "cent", "seconds", "second", "sec", "s", "minutes",
-          "minute", "min", "hours", "hour", "hrs", "days", "day", "mph", "kg", "g", "grams", "gram",
-          "pounds", "lbs", "liters", "litres", "l", "ml", "sq", "squareunits", "people", "years",
-          "year", "points", "percent");
+          "cm",
+          "mm",
+          "km",
+          "m",
+          "meters",
+          "meter",
+          "metres",
+          "inches",
+          "inch",
+          "in",
+          "feet",
+          "foot",
+          "ft",
+          "yards",
+          "yard",
+          "miles",
+          "mile",
+          "degrees",
+          "degree",
+          "units",
+          "unit",
+          "dollars",
+          "dollar",
+          "cents",
+          "cent",
+          "seconds",
+          "second",
+          "sec",
+          "s",
+          "minutes",
+          "minute",
+          "min",
+          "hours",
+          "hour",
+          "hrs",
+          "days",
+          "day",
+          "mph",
+          "kg",
+          "g",
+          "grams",
+          "gram",
+          "pounds",
+          "lbs",
+          "liters",
+          "litres",
+          "l",
+          "ml",
+          "sq",
+          "squareunits",
+          "people",
+          "years",
+          "year",
+          "points",
+          "percent");
 
   private static final String[] DROPPED = {
-    "\\displaystyle", "\\left", "\\right", "\\!", "\\,", "\\;", "\\:", "\\ ", "^{\\circ}",
-    "^\\circ", "\\circ", "°", "\\%", "%", "\\$", "$", "{,}", "\\(", "\\)", "\\[", "\\]"
+    "\\displaystyle",
+    "\\left",
+    "\\right",
+    "\\!",
+    "\\,",
+    "\\;",
+    "\\:",
+    "\\ ",
+    "^{\\circ}",
+    "^\\circ",
+    "\\circ",
+    "°",
+    "\\%",
+    "%",
+    "\\$",
+    "$",
+    "{,}",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]"
   };
   private static final String[] UNWRAPPED = {
     "\\text{", "\\textbf{", "\\mathrm{", "\\mathbf{", "\\mbox{", "\\operatorname{", "\\textrm{"

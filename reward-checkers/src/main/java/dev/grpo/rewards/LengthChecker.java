@@ -7,17 +7,22 @@ import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
 /**
- * {@code length}: the cosine-scaled length reward of "Demystifying Long Chain-of-Thought
- * Reasoning" (as open-r1's {@code get_cosine_scaled_reward}): correct answers earn more when
- * short, wrong answers are punished less when long. Correctness is {@code math_equiv}'s verdict.
+ * {@code length}: the cosine-scaled length reward of "Demystifying Long Chain-of-Thought Reasoning"
+ * (as open-r1's {@code get_cosine_scaled_reward}): correct answers earn more when short, wrong
+ * answers are punished less when long. Correctness is {@code math_equiv}'s verdict.
  */
 public final class LengthChecker implements Checker {
   static final ParamSpec MAX_LENGTH =
-      ParamSpec.integer("maxLength", 1000L, "length at which the cosine reaches its end").atLeast(1);
-  static final ParamSpec MIN_VALUE_WRONG = ParamSpec.number("minValueWrong", -1.0, "wrong, shortest");
-  static final ParamSpec MAX_VALUE_WRONG = ParamSpec.number("maxValueWrong", -0.5, "wrong, longest");
-  static final ParamSpec MIN_VALUE_CORRECT = ParamSpec.number("minValueCorrect", 0.5, "correct, longest");
-  static final ParamSpec MAX_VALUE_CORRECT = ParamSpec.number("maxValueCorrect", 1.0, "correct, shortest");
+      ParamSpec.integer("maxLength", 1000L, "length at which the cosine reaches its end")
+          .atLeast(1);
+  static final ParamSpec MIN_VALUE_WRONG =
+      ParamSpec.number("minValueWrong", -1.0, "wrong, shortest");
+  static final ParamSpec MAX_VALUE_WRONG =
+      ParamSpec.number("maxValueWrong", -0.5, "wrong, longest");
+  static final ParamSpec MIN_VALUE_CORRECT =
+      ParamSpec.number("minValueCorrect", 0.5, "correct, longest");
+  static final ParamSpec MAX_VALUE_CORRECT =
+      ParamSpec.number("maxValueCorrect", 1.0, "correct, shortest");
 
   private final MathEquivChecker correctness = new MathEquivChecker();
 
@@ -36,8 +41,13 @@ public final class LengthChecker implements Checker {
 
   @Override
   public List<ParamSpec> params() {
-    return List.of(MAX_LENGTH, MIN_VALUE_WRONG, MAX_VALUE_WRONG, MIN_VALUE_CORRECT,
-        MAX_VALUE_CORRECT, LengthUnit.UNIT);
+    return List.of(
+        MAX_LENGTH,
+        MIN_VALUE_WRONG,
+        MAX_VALUE_WRONG,
+        MIN_VALUE_CORRECT,
+        MAX_VALUE_CORRECT,
+        LengthUnit.UNIT);
   }
 
   @Override
@@ -46,8 +56,14 @@ public final class LengthChecker implements Checker {
     if (length < 0) {
       return CheckResult.notApplicable("token count unknown; set unit=chars to measure characters");
     }
-    var verdict = correctness.check(new CheckInput(input.prompt(), input.completion(),
-        input.completionTokens(), input.verification(), java.util.Map.of()));
+    var verdict =
+        correctness.check(
+            new CheckInput(
+                input.prompt(),
+                input.completion(),
+                input.completionTokens(),
+                input.verification(),
+                java.util.Map.of()));
     if (verdict instanceof CheckResult.NotApplicable na) {
       return na;
     }
@@ -65,7 +81,15 @@ public final class LengthChecker implements Checker {
       max = input.doubleParam(MIN_VALUE_WRONG);
     }
     double score = min + 0.5 * (max - min) * (1.0 + cosine);
-    return CheckResult.scored(score, (correct ? "correct" : "wrong") + ", " + length + " "
-        + input.stringParam(LengthUnit.UNIT) + " (progress " + String.format("%.3f", progress) + ")");
+    return CheckResult.scored(
+        score,
+        (correct ? "correct" : "wrong")
+            + ", "
+            + length
+            + " "
+            + input.stringParam(LengthUnit.UNIT)
+            + " (progress "
+            + String.format("%.3f", progress)
+            + ")");
   }
 }

@@ -6,7 +6,9 @@ import dev.grpo.rewardapi.ParamSpec;
 /** How the length checkers measure a completion: policy tokens (when known) or characters. */
 final class LengthUnit {
   static final ParamSpec UNIT =
-      ParamSpec.string("unit", "tokens",
+      ParamSpec.string(
+              "unit",
+              "tokens",
               "tokens (the completion's token count; not applicable when unknown) or chars")
           .oneOf("tokens", "chars");
 

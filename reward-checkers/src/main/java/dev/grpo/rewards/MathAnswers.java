@@ -7,14 +7,16 @@ import java.util.TreeSet;
 
 /**
  * Decides whether a final answer equals a gold answer, in the order {@code math_equiv} documents:
- * normalised strings, exact rationals, sets/tuples/intervals element by element, then the
- * bounded symbolic step (numeric identity test over {@link MathExpression}).
+ * normalised strings, exact rationals, sets/tuples/intervals element by element, then the bounded
+ * symbolic step (numeric identity test over {@link MathExpression}).
  */
 final class MathAnswers {
   /** More elements than this in a set/tuple is not an answer we compare. */
   static final int MAX_ELEMENTS = 64;
+
   /** Relative tolerance of the numeric identity test (double round-off, not answer slack). */
   static final double IDENTITY_TOLERANCE = 1e-9;
+
   /** Variable values for the identity test: fixed, irregular, positive (keeps sqrt/log defined). */
   private static final double[][] PROBES = {
     {0.7319, 1.4142, 2.2361, 0.5773, 1.7321, 0.9129},
@@ -71,12 +73,11 @@ final class MathAnswers {
   private static Verdict compareContainers(Container a, Container g) {
     if (a.elements.size() != g.elements.size()) {
       return new Verdict(
-          false, "different sizes: " + a.elements.size() + " vs " + g.elements.size() + " elements");
+          false,
+          "different sizes: " + a.elements.size() + " vs " + g.elements.size() + " elements");
     }
     if (a.unordered != g.unordered || (!a.unordered && (a.open != g.open || a.close != g.close))) {
-      return new Verdict(
-          false,
-          "different kinds: " + a.describe() + " vs " + g.describe());
+      return new Verdict(false, "different kinds: " + a.describe() + " vs " + g.describe());
     }
     if (a.unordered) {
       var unmatched = new ArrayList<>(g.elements);
@@ -88,7 +89,8 @@ final class MathAnswers {
           }
         }
         if (match < 0) {
-          return new Verdict(false, "element " + ModelText.quote(element) + " is not in the gold set");
+          return new Verdict(
+              false, "element " + ModelText.quote(element) + " is not in the gold set");
         }
         unmatched.remove(match);
       }
@@ -111,12 +113,14 @@ final class MathAnswers {
     try {
       an = MathExpression.parse(answer);
     } catch (MathExpression.ParseException e) {
-      return new Verdict(false, "answer " + ModelText.quote(answer) + " not understood: " + e.getMessage());
+      return new Verdict(
+          false, "answer " + ModelText.quote(answer) + " not understood: " + e.getMessage());
     }
     try {
       gn = MathExpression.parse(gold);
     } catch (MathExpression.ParseException e) {
-      return new Verdict(false, "gold " + ModelText.quote(gold) + " not understood: " + e.getMessage());
+      return new Verdict(
+          false, "gold " + ModelText.quote(gold) + " not understood: " + e.getMessage());
     }
     Rational ae;
     Rational ge;
@@ -130,20 +134,24 @@ final class MathAnswers {
     }
     if (ae != null && ge != null) {
       boolean equal = ae.compareTo(ge) == 0;
-      return new Verdict(equal, (equal ? "equal" : "different") + " as exact rationals (" + ae + " vs " + ge + ")");
+      return new Verdict(
+          equal,
+          (equal ? "equal" : "different") + " as exact rationals (" + ae + " vs " + ge + ")");
     }
     int ai = MathExpression.infinitySign(an);
     int gi = MathExpression.infinitySign(gn);
     if (ai != 0 || gi != 0) {
-      return new Verdict(ai == gi, ai == gi ? "same infinity" : "infinity against a different value");
+      return new Verdict(
+          ai == gi, ai == gi ? "same infinity" : "infinity against a different value");
     }
     // A rational with a long expansion (3.14159265358979) is an approximation, never equal to a
     // closed form (\pi) even where doubles cannot tell them apart; a short one (1/2 vs sin(pi/6),
     // 2 vs sqrt(2)^2) may be.
     var rational = ae != null ? ae : ge;
     if (rational != null && rational.den().bitLength() > MAX_CLOSED_FORM_DENOMINATOR_BITS) {
-      return new Verdict(false, "a rational with denominator " + rational.den()
-          + " against a non-rational expression");
+      return new Verdict(
+          false,
+          "a rational with denominator " + rational.den() + " against a non-rational expression");
     }
     return identityTest(an, gn);
   }
@@ -171,11 +179,13 @@ final class MathAnswers {
         continue;
       }
       if (!Double.isFinite(x) || !Double.isFinite(y)) {
-        return new Verdict(false, "different values (or a value out of range) in the symbolic check");
+        return new Verdict(
+            false, "different values (or a value out of range) in the symbolic check");
       }
       double scale = Math.max(1.0, Math.max(Math.abs(x), Math.abs(y)));
       if (Math.abs(x - y) > IDENTITY_TOLERANCE * scale) {
-        return new Verdict(false, "different values in the symbolic check (" + x + " vs " + y + ")");
+        return new Verdict(
+            false, "different values in the symbolic check (" + x + " vs " + y + ")");
       }
       defined++;
       if (names.isEmpty()) {
@@ -220,7 +230,9 @@ final class MathAnswers {
         var parts = splitTopLevel(s.substring(2, s.length() - 2), ",");
         return parts == null ? null : new Container('{', '}', true, parts);
       }
-      if (s.length() >= 2 && "([".indexOf(s.charAt(0)) >= 0 && ")]".indexOf(s.charAt(s.length() - 1)) >= 0
+      if (s.length() >= 2
+          && "([".indexOf(s.charAt(0)) >= 0
+          && ")]".indexOf(s.charAt(s.length() - 1)) >= 0
           && closesAtEnd(s, 1)) {
         var parts = splitTopLevel(s.substring(1, s.length() - 1), ",");
         if (parts != null && parts.size() >= 2) {

@@ -8,9 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * {@code math_equiv}: the last {@code \boxed{}} (or {@code <answer>}) after the last
- * {@code </think>} is mathematically equal to the gold answer. See {@link MathAnswers} for the
- * comparison order and {@code docs/rewards.md} for the exact rules.
+ * {@code math_equiv}: the last {@code \boxed{}} (or {@code <answer>}) after the last {@code
+ * </think>} is mathematically equal to the gold answer. See {@link MathAnswers} for the comparison
+ * order and {@code docs/rewards.md} for the exact rules.
  */
 public final class MathEquivChecker implements Checker {
 
@@ -52,12 +52,13 @@ public final class MathEquivChecker implements Checker {
     }
     var text = ((Extracted.Answer) answer).text();
     if (text.length() > ModelText.MAX_ANSWER_CHARS) {
-      return CheckResult.scored(0, "answer has " + text.length() + " chars, over the cap of "
-          + ModelText.MAX_ANSWER_CHARS);
+      return CheckResult.scored(
+          0,
+          "answer has " + text.length() + " chars, over the cap of " + ModelText.MAX_ANSWER_CHARS);
     }
     var verdict = MathAnswers.compare(text, gold);
-    return CheckResult.scored(verdict.equal() ? 1 : 0,
-        "answer " + ModelText.quote(text) + ": " + verdict.how());
+    return CheckResult.scored(
+        verdict.equal() ? 1 : 0, "answer " + ModelText.quote(text) + ": " + verdict.how());
   }
 
   /** The final answer of a completion, or why there is none. */
@@ -77,13 +78,17 @@ public final class MathEquivChecker implements Checker {
       var distinct = new LinkedHashSet<String>();
       for (var b : boxed) {
         if (b.length() > ModelText.MAX_ANSWER_CHARS) {
-          return new Extracted.None("a \\boxed{} answer has " + b.length() + " chars, over the cap of "
-              + ModelText.MAX_ANSWER_CHARS);
+          return new Extracted.None(
+              "a \\boxed{} answer has "
+                  + b.length()
+                  + " chars, over the cap of "
+                  + ModelText.MAX_ANSWER_CHARS);
         }
         distinct.add(LatexNormalizer.normalize(b));
       }
       if (distinct.size() > MAX_DISTINCT_BOXED) {
-        return new Extracted.None(distinct.size() + " different \\boxed{} answers after the last </think>");
+        return new Extracted.None(
+            distinct.size() + " different \\boxed{} answers after the last </think>");
       }
       // Hedging over several answers must not pay: boxes that differ in value score 0, while
       // restating one value (4 and 4.0) is fine.

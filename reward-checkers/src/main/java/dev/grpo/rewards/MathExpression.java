@@ -6,15 +6,20 @@ import java.util.TreeSet;
 /**
  * A bounded evaluator for normalised LaTeX math: a recursive-descent parser (depth and node count
  * capped) into a small tree that evaluates exactly over {@link Rational}s when it can, and in
- * doubles at chosen variable values otherwise. This is the symbolic step of {@code math_equiv}:
- * two expressions are judged equal when they agree at several random points (a numeric identity
- * test), which is cheap, bounded by the tree size, and cannot run away the way a CAS can.
+ * doubles at chosen variable values otherwise. This is the symbolic step of {@code math_equiv}: two
+ * expressions are judged equal when they agree at several random points (a numeric identity test),
+ * which is cheap, bounded by the tree size, and cannot run away the way a CAS can.
  */
 final class MathExpression {
-  /** Deeper nesting than this is refused (and the parser's recursion stays far from the stack limit). */
+  /**
+   * Deeper nesting than this is refused (and the parser's recursion stays far from the stack
+   * limit).
+   */
   static final int MAX_DEPTH = 64;
+
   /** More tree nodes than this is refused. */
   static final int MAX_NODES = 2_000;
+
   /** Commands the parser knows, longest first so that prefix matching prefers "infty" to "in". */
   static final java.util.List<String> COMMANDS =
       java.util.List.of("infty", "frac", "sqrt", "sin", "cos", "tan", "exp", "log", "pi", "ln");
@@ -60,7 +65,8 @@ final class MathExpression {
     }
     var node = parser.expr();
     if (parser.pos != normalized.length()) {
-      throw new ParseException("unexpected '" + normalized.charAt(parser.pos) + "' at " + parser.pos);
+      throw new ParseException(
+          "unexpected '" + normalized.charAt(parser.pos) + "' at " + parser.pos);
     }
     return node;
   }

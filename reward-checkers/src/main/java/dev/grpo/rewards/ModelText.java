@@ -11,8 +11,11 @@ import java.util.Optional;
  * {@code </think>}, and extraction of {@code \boxed{}} and {@code <answer>} contents.
  */
 final class ModelText {
-  /** Completions longer than this are scored 0 unread; 256 Ki chars is far above any sane answer. */
+  /**
+   * Completions longer than this are scored 0 unread; 256 Ki chars is far above any sane answer.
+   */
   static final int MAX_COMPLETION_CHARS = 256 * 1024;
+
   /** An extracted final answer longer than this is not an answer but a dump; scored 0. */
   static final int MAX_ANSWER_CHARS = 2_000;
 
@@ -25,16 +28,19 @@ final class ModelText {
       return Optional.of(
           CheckResult.scored(
               0,
-              "completion has " + length + " chars, over the cap of " + MAX_COMPLETION_CHARS
+              "completion has "
+                  + length
+                  + " chars, over the cap of "
+                  + MAX_COMPLETION_CHARS
                   + "; not read"));
     }
     return Optional.empty();
   }
 
   /**
-   * The part of the completion where a final answer may be: everything after the last
-   * {@code </think>}. A completion that opens {@code <think>} and never closes it has no answer
-   * region (its "answers" are still thoughts); one without think tags is all answer region.
+   * The part of the completion where a final answer may be: everything after the last {@code
+   * </think>}. A completion that opens {@code <think>} and never closes it has no answer region
+   * (its "answers" are still thoughts); one without think tags is all answer region.
    */
   static String answerRegion(String completion) {
     int close = completion.lastIndexOf("</think>");

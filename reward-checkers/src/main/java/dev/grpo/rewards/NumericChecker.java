@@ -54,7 +54,8 @@ public final class NumericChecker implements Checker {
       gold = null;
     }
     if (gold == null) {
-      return CheckResult.notApplicable("verification.answer " + ModelText.quote(goldText) + " is not a number");
+      return CheckResult.notApplicable(
+          "verification.answer " + ModelText.quote(goldText) + " is not a number");
     }
     var region = ModelText.answerRegion(input.completion());
     String answerText = finalAnswer(region);
@@ -76,8 +77,14 @@ public final class NumericChecker implements Checker {
     double tolerance = input.doubleParam(TOLERANCE);
     if (tolerance == 0) {
       boolean equal = answer.compareTo(gold) == 0;
-      return CheckResult.scored(equal ? 1 : 0,
-          "answer " + answer + (equal ? " equals" : " differs from") + " gold " + gold + " exactly");
+      return CheckResult.scored(
+          equal ? 1 : 0,
+          "answer "
+              + answer
+              + (equal ? " equals" : " differs from")
+              + " gold "
+              + gold
+              + " exactly");
     }
     var diff = answer.subtract(gold);
     var bound = Rational.parseDecimal(java.math.BigDecimal.valueOf(tolerance).toPlainString());
@@ -86,8 +93,17 @@ public final class NumericChecker implements Checker {
     }
     var absDiff = diff.compareTo(Rational.ZERO) < 0 ? diff.negate() : diff;
     boolean within = absDiff.compareTo(bound) <= 0;
-    return CheckResult.scored(within ? 1 : 0, "answer " + answer + " is " + (within ? "within" : "outside")
-        + " tolerance " + tolerance + (input.booleanParam(RELATIVE) ? " (relative)" : "") + " of gold " + gold);
+    return CheckResult.scored(
+        within ? 1 : 0,
+        "answer "
+            + answer
+            + " is "
+            + (within ? "within" : "outside")
+            + " tolerance "
+            + tolerance
+            + (input.booleanParam(RELATIVE) ? " (relative)" : "")
+            + " of gold "
+            + gold);
   }
 
   /** Last boxed, else last answer tag, else the last number in the region. */
@@ -109,8 +125,8 @@ public final class NumericChecker implements Checker {
   }
 
   /**
-   * An exact rational from a numeric answer ({@code 1,234}, {@code -3.5}, {@code 1e3},
-   * {@code \frac{1}{2}}, {@code 1/2}, {@code 50\%} as 50), or null if it is not a number.
+   * An exact rational from a numeric answer ({@code 1,234}, {@code -3.5}, {@code 1e3}, {@code
+   * \frac{1}{2}}, {@code 1/2}, {@code 50\%} as 50), or null if it is not a number.
    */
   static Rational parse(String text) {
     var normalized = LatexNormalizer.normalize(text);

@@ -9,17 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code overlong}: DAPO's soft overlong punishment. With {@code L = maxLength} and
- * {@code C = cacheLength}: 0 up to {@code L - C}, then falling linearly to -1 at {@code L}, and -1
- * beyond.
+ * {@code overlong}: DAPO's soft overlong punishment. With {@code L = maxLength} and {@code C =
+ * cacheLength}: 0 up to {@code L - C}, then falling linearly to -1 at {@code L}, and -1 beyond.
  */
 public final class OverlongChecker implements Checker {
   static final ParamSpec MAX_LENGTH =
       ParamSpec.integer("maxLength", null, "L_max: at and beyond this length the penalty is -1")
-          .atLeast(1).asRequired();
+          .atLeast(1)
+          .asRequired();
   static final ParamSpec CACHE_LENGTH =
       ParamSpec.integer("cacheLength", null, "L_cache: width of the soft band before maxLength")
-          .atLeast(1).asRequired();
+          .atLeast(1)
+          .asRequired();
 
   @Override
   public String name() {
@@ -61,8 +62,8 @@ public final class OverlongChecker implements Checker {
     }
     if (length <= max) {
       double penalty = (double) (max - cache - length) / cache;
-      return CheckResult.scored(penalty, length + " " + unit + " in the soft band ("
-          + (max - cache) + ", " + max + "]");
+      return CheckResult.scored(
+          penalty, length + " " + unit + " in the soft band (" + (max - cache) + ", " + max + "]");
     }
     return CheckResult.scored(-1, length + " " + unit + " > maxLength " + max);
   }

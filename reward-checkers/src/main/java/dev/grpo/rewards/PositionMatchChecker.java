@@ -15,7 +15,10 @@ import java.util.List;
 public final class PositionMatchChecker implements Checker {
 
   static final ParamSpec TRIM =
-      ParamSpec.bool("trim", true, "strip leading and trailing whitespace of answer and gold before comparing");
+      ParamSpec.bool(
+          "trim",
+          true,
+          "strip leading and trailing whitespace of answer and gold before comparing");
 
   @Override
   public String name() {
@@ -50,8 +53,12 @@ public final class PositionMatchChecker implements Checker {
       return CheckResult.notApplicable("verification.answer is missing or empty");
     }
     if (answer.length() > ModelText.MAX_ANSWER_CHARS) {
-      return CheckResult.scored(0, "answer has " + answer.length() + " chars, over the cap of "
-          + ModelText.MAX_ANSWER_CHARS);
+      return CheckResult.scored(
+          0,
+          "answer has "
+              + answer.length()
+              + " chars, over the cap of "
+              + ModelText.MAX_ANSWER_CHARS);
     }
     // Code points, so a surrogate pair is one position.
     int[] a = answer.codePoints().toArray();
@@ -63,7 +70,7 @@ public final class PositionMatchChecker implements Checker {
       }
     }
     double score = (double) matches / Math.max(a.length, g.length);
-    return CheckResult.scored(score, matches + " of max(" + a.length + " answer, " + g.length
-        + " gold) positions match");
+    return CheckResult.scored(
+        score, matches + " of max(" + a.length + " answer, " + g.length + " gold) positions match");
   }
 }

@@ -10,7 +10,9 @@ import java.util.List;
 /** {@code r1_format}: {@code <think>…</think><answer>…</answer>}, one of each, both non-empty. */
 public final class R1FormatChecker implements Checker {
   static final ParamSpec THINK_PREFILLED =
-      ParamSpec.bool("thinkPrefilled", false,
+      ParamSpec.bool(
+          "thinkPrefilled",
+          false,
           "the prompt already ends with <think>, so the completion starts inside it");
 
   /** Whole-completion shape; RE2 so a hostile completion cannot make it backtrack. */
@@ -39,7 +41,8 @@ public final class R1FormatChecker implements Checker {
     if (cap.isPresent()) {
       return cap.get();
     }
-    var text = input.booleanParam(THINK_PREFILLED) ? "<think>" + input.completion() : input.completion();
+    var text =
+        input.booleanParam(THINK_PREFILLED) ? "<think>" + input.completion() : input.completion();
     for (var tag : List.of("<think>", "</think>", "<answer>", "</answer>")) {
       int count = count(text, tag);
       if (count != 1) {

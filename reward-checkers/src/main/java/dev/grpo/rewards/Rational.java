@@ -10,8 +10,10 @@ import java.math.BigInteger;
 record Rational(BigInteger num, BigInteger den) implements Comparable<Rational> {
   /** Largest numerator or denominator size; 8192 bits is about 2,466 decimal digits. */
   static final int MAX_BITS = 8192;
+
   /** Longest digit string accepted in a literal, before any BigInteger work. */
   static final int MAX_LITERAL_DIGITS = 400;
+
   /** Largest |exponent| of a literal in scientific notation. */
   static final int MAX_LITERAL_EXPONENT = 400;
 

@@ -11,15 +11,16 @@ import java.util.Locale;
 
 /**
  * {@code repetition}: open-r1's n-gram repetition penalty. Words are the lower-cased
- * whitespace-separated tokens; with {@code T} n-grams of which {@code U} are distinct the score
- * is {@code (1 - U/T) * maxPenalty}.
+ * whitespace-separated tokens; with {@code T} n-grams of which {@code U} are distinct the score is
+ * {@code (1 - U/T) * maxPenalty}.
  */
 public final class RepetitionChecker implements Checker {
   static final ParamSpec NGRAM_SIZE =
       ParamSpec.integer("ngramSize", 3L, "n of the n-grams").atLeast(1).atMost(16);
   static final ParamSpec MAX_PENALTY =
       ParamSpec.number("maxPenalty", -1.0, "score when every n-gram repeats; <= 0")
-          .atLeast(-10).atMost(0);
+          .atLeast(-10)
+          .atMost(0);
 
   @Override
   public String name() {
@@ -57,8 +58,8 @@ public final class RepetitionChecker implements Checker {
     }
     double scaling = 1.0 - (double) distinct.size() / total;
     double score = scaling * maxPenalty;
-    return CheckResult.scored(score == 0 ? 0 : score,
-        distinct.size() + " distinct of " + total + " " + n + "-grams");
+    return CheckResult.scored(
+        score == 0 ? 0 : score, distinct.size() + " distinct of " + total + " " + n + "-grams");
   }
 
   /** Whitespace-separated words, by a hand scan (no regex on model text). */

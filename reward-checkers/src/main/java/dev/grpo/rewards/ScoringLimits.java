@@ -3,8 +3,8 @@ package dev.grpo.rewards;
 /**
  * Time limits of {@link GroupScorer}.
  *
- * @param perCompletionMillis wall-clock limit for all checkers of one completion, counted from
- *     when it starts running
+ * @param perCompletionMillis wall-clock limit for all checkers of one completion, counted from when
+ *     it starts running
  * @param perGroupMillis wall-clock budget for the whole group, counted from the call
  */
 public record ScoringLimits(long perCompletionMillis, long perGroupMillis) {
@@ -14,7 +14,8 @@ public record ScoringLimits(long perCompletionMillis, long perGroupMillis) {
   /** Rejects non-positive limits. */
   public ScoringLimits {
     if (perCompletionMillis <= 0) {
-      throw new IllegalArgumentException("perCompletionMillis must be > 0, was " + perCompletionMillis);
+      throw new IllegalArgumentException(
+          "perCompletionMillis must be > 0, was " + perCompletionMillis);
     }
     if (perGroupMillis <= 0) {
       throw new IllegalArgumentException("perGroupMillis must be > 0, was " + perGroupMillis);

@@ -9,11 +9,12 @@ import java.util.List;
 
 /**
  * {@code tag_count}: 0.25 for each of the four R1 tags written exactly once with its newlines, as
- * open-r1's {@code tag_count_reward}: {@code "<think>\n"}, {@code "\n</think>\n"},
- * {@code "\n<answer>\n"}, {@code "\n</answer>"}.
+ * open-r1's {@code tag_count_reward}: {@code "<think>\n"}, {@code "\n</think>\n"}, {@code
+ * "\n<answer>\n"}, {@code "\n</answer>"}.
  */
 public final class TagCountChecker implements Checker {
-  static final List<String> TAGS = List.of("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>");
+  static final List<String> TAGS =
+      List.of("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>");
 
   @Override
   public String name() {
@@ -47,8 +48,10 @@ public final class TagCountChecker implements Checker {
         wrong.add(tag.strip() + " x" + count);
       }
     }
-    return CheckResult.scored(score, wrong.isEmpty()
-        ? "all four tags once"
-        : "tags not exactly once (with newlines): " + String.join(", ", wrong));
+    return CheckResult.scored(
+        score,
+        wrong.isEmpty()
+            ? "all four tags once"
+            : "tags not exactly once (with newlines): " + String.join(", ", wrong));
   }
 }

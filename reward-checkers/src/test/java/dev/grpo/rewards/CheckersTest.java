@@ -17,7 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Positive, negative and adversarial cases per checker (math_equiv and code_tests have their own classes). */
+/**
+ * Positive, negative and adversarial cases per checker (math_equiv and code_tests have their own
+ * classes).
+ */
 class CheckersTest {
 
   @Nested
@@ -27,11 +30,13 @@ class CheckersTest {
     @Test
     void normalisesCaseAndWhitespaceByDefault() {
       assertThat(score(c, "<answer>  Paris\n </answer>", gold("paris"))).isEqualTo(1.0);
-      assertThat(score(c, "<answer>Paris</answer>", gold("paris"), map("caseSensitive", true))).isEqualTo(0.0);
+      assertThat(score(c, "<answer>Paris</answer>", gold("paris"), map("caseSensitive", true)))
+          .isEqualTo(0.0);
       assertThat(score(c, "New   York", gold("new york"))).isEqualTo(1.0);
       assertThat(score(c, "\\boxed{B}", gold(List.of("A", "b")))).isEqualTo(1.0);
       assertThat(score(c, "<answer>Paris.</answer>", gold("Paris"))).isEqualTo(0.0);
-      assertThat(score(c, "<answer>Paris.</answer>", gold("Paris"), map("stripPunctuation", true))).isEqualTo(1.0);
+      assertThat(score(c, "<answer>Paris.</answer>", gold("Paris"), map("stripPunctuation", true)))
+          .isEqualTo(1.0);
     }
 
     @Test
@@ -41,7 +46,9 @@ class CheckersTest {
       assertThat(score(c, "<think>Paris</think>", gold("Paris"))).isEqualTo(0.0);
       assertThatThrownBy(() -> run(c, "x", gold("x"), map("extract", "everything")))
           .isInstanceOf(InvalidCheckerParamsException.class)
-          .hasMessage("params.extract must be one of [auto, boxed, answer_tag, region], was \"everything\"");
+          .hasMessage(
+              "params.extract must be one of [auto, boxed, answer_tag, region], was"
+                  + " \"everything\"");
     }
   }
 
@@ -64,15 +71,18 @@ class CheckersTest {
     void toleranceOnlyWhenAsked() {
       assertThat(score(c, "\\boxed{3.14}", gold("3.14159"), map("tolerance", 0.01))).isEqualTo(1.0);
       assertThat(score(c, "\\boxed{3.2}", gold("3.14159"), map("tolerance", 0.01))).isEqualTo(0.0);
-      assertThat(score(c, "\\boxed{101}", gold("100"), map("tolerance", 0.01, "relative", true))).isEqualTo(1.0);
-      assertThat(score(c, "\\boxed{102}", gold("100"), map("tolerance", 0.01, "relative", true))).isEqualTo(0.0);
+      assertThat(score(c, "\\boxed{101}", gold("100"), map("tolerance", 0.01, "relative", true)))
+          .isEqualTo(1.0);
+      assertThat(score(c, "\\boxed{102}", gold("100"), map("tolerance", 0.01, "relative", true)))
+          .isEqualTo(0.0);
       assertThatThrownBy(() -> run(c, "1", gold("1"), map("tolerance", -1)))
           .hasMessage("params.tolerance must be >= 0, was -1");
     }
 
     @Test
     void goldThatIsNotANumberIsNotApplicable() {
-      assertThat(run(c, "1", gold("Paris"), Map.of())).isInstanceOf(CheckResult.NotApplicable.class);
+      assertThat(run(c, "1", gold("Paris"), Map.of()))
+          .isInstanceOf(CheckResult.NotApplicable.class);
     }
   }
 
@@ -87,7 +97,8 @@ class CheckersTest {
       assertThat(score(c, "#### 5 then #### 6", gold("5"))).isEqualTo(0.0);
       assertThat(score(c, "#### $18.00", gold("18"))).isEqualTo(1.0);
       assertThat(score(c, "the answer is 7", gold("7"))).isEqualTo(0.0);
-      assertThat(reason(c, "<think>#### 7</think>", gold("7"))).isEqualTo("no '#### n' after the last </think>");
+      assertThat(reason(c, "<think>#### 7</think>", gold("7")))
+          .isEqualTo("no '#### n' after the last </think>");
     }
   }
 
@@ -98,14 +109,16 @@ class CheckersTest {
     @Test
     void exactlyOneOfEachNonEmpty() {
       assertThat(score(c, "<think>hmm</think>\n<answer>4</answer>", Map.of())).isEqualTo(1.0);
-      assertThat(score(c, "  <think>\nhmm\n</think>\n<answer>\n4\n</answer>\n", Map.of())).isEqualTo(1.0);
+      assertThat(score(c, "  <think>\nhmm\n</think>\n<answer>\n4\n</answer>\n", Map.of()))
+          .isEqualTo(1.0);
       assertThat(score(c, "<think> </think><answer>4</answer>", Map.of())).isEqualTo(0.0);
       assertThat(score(c, "<think>a</think><answer></answer>", Map.of())).isEqualTo(0.0);
       assertThat(reason(c, "<think>a</think><think>b</think><answer>4</answer>", Map.of()))
           .isEqualTo("<think> appears 2 times, expected once");
       assertThat(score(c, "<answer>4</answer><think>a</think>", Map.of())).isEqualTo(0.0);
       assertThat(score(c, "<think>a</think><answer>4</answer> trailing", Map.of())).isEqualTo(0.0);
-      assertThat(score(c, "hmm</think><answer>4</answer>", Map.of(), map("thinkPrefilled", true))).isEqualTo(1.0);
+      assertThat(score(c, "hmm</think><answer>4</answer>", Map.of(), map("thinkPrefilled", true)))
+          .isEqualTo(1.0);
     }
   }
 
@@ -118,7 +131,8 @@ class CheckersTest {
       assertThat(score(c, "<think>\nx\n</think>\n<answer>\ny\n</answer>", Map.of())).isEqualTo(1.0);
       assertThat(score(c, "<think>\nx\n</think>\n", Map.of())).isEqualTo(0.5);
       assertThat(score(c, "<think>x</think><answer>y</answer>", Map.of())).isEqualTo(0.0);
-      assertThat(score(c, "<think>\n<think>\nx\n</think>\n<answer>\ny\n</answer>", Map.of())).isEqualTo(0.75);
+      assertThat(score(c, "<think>\n<think>\nx\n</think>\n<answer>\ny\n</answer>", Map.of()))
+          .isEqualTo(0.75);
     }
   }
 
@@ -129,25 +143,39 @@ class CheckersTest {
 
     @Test
     void scoresOneForCorrectPointOneForWellFormedZeroOtherwise() {
-      assertThat(score(c, "<think>t</think><answer>(3 + 5) * 2 + 7 - 1 + 1</answer>", puzzle)).isEqualTo(0.1);
-      assertThat(score(c, "<think>t</think><answer>(7 - 3) * 5 + 2</answer>", puzzle)).isEqualTo(1.0);
+      assertThat(score(c, "<think>t</think><answer>(3 + 5) * 2 + 7 - 1 + 1</answer>", puzzle))
+          .isEqualTo(0.1);
+      assertThat(score(c, "<think>t</think><answer>(7 - 3) * 5 + 2</answer>", puzzle))
+          .isEqualTo(1.0);
       assertThat(score(c, "<answer>(7-3)*5+2 = 22</answer>", puzzle)).isEqualTo(1.0);
       assertThat(score(c, "<answer>7*3+5-2</answer>", puzzle)).isEqualTo(0.1); // 24
-      assertThat(reason(c, "<answer>(7 - 3) * 5 + 2 + 0</answer>", puzzle)).contains("must use each of");
+      assertThat(reason(c, "<answer>(7 - 3) * 5 + 2 + 0</answer>", puzzle))
+          .contains("must use each of");
       assertThat(score(c, "<answer>22</answer>", puzzle)).isEqualTo(0.1);
-      assertThat(score(c, "<answer>7 / (5 - 5) + 3 + 2</answer>", map("numbers", List.of(7, 5, 5, 3, 2), "target", 1))).isEqualTo(0.1);
+      assertThat(
+              score(
+                  c,
+                  "<answer>7 / (5 - 5) + 3 + 2</answer>",
+                  map("numbers", List.of(7, 5, 5, 3, 2), "target", 1)))
+          .isEqualTo(0.1);
       assertThat(score(c, "<answer>__import__('os').system('x')</answer>", puzzle)).isEqualTo(0.0);
       assertThat(score(c, "<answer>(7 - 3 * 5 + 2</answer>", puzzle)).isEqualTo(0.0);
       assertThat(score(c, "<answer>-3 + 5*7 - 2*5</answer>", puzzle)).isEqualTo(0.0);
       assertThat(score(c, "(7 - 3) * 5 + 2", puzzle)).isEqualTo(0.0);
-      assertThat(score(c, "<answer>(7 - 3) * 5 + 2</answer>", puzzle, map("formatScore", 0.0))).isEqualTo(1.0);
+      assertThat(score(c, "<answer>(7 - 3) * 5 + 2</answer>", puzzle, map("formatScore", 0.0)))
+          .isEqualTo(1.0);
     }
 
     @Test
     void exactArithmeticNotFloatingPoint() {
       // 1/3 * 3 is exactly 1 in rationals (0.9999999999999999 in some float orders).
-      assertThat(score(c, "<answer>(1 / 3) * 3</answer>", map("numbers", List.of(1, 3, 3), "target", 1))).isEqualTo(1.0);
-      assertThat(score(c, "<answer>7 / 2 * 2</answer>", map("numbers", List.of(7, 2, 2), "target", 7))).isEqualTo(1.0);
+      assertThat(
+              score(
+                  c, "<answer>(1 / 3) * 3</answer>", map("numbers", List.of(1, 3, 3), "target", 1)))
+          .isEqualTo(1.0);
+      assertThat(
+              score(c, "<answer>7 / 2 * 2</answer>", map("numbers", List.of(7, 2, 2), "target", 7)))
+          .isEqualTo(1.0);
     }
   }
 
@@ -169,8 +197,14 @@ class CheckersTest {
       assertThat(at(90)).isCloseTo(-0.5, within(1e-12));
       assertThat(at(100)).isCloseTo(-1.0, within(1e-12));
       assertThat(at(101)).isEqualTo(-1.0);
-      assertThat(c.check(new CheckInput("p", "x", Map.of(), params))).isInstanceOf(CheckResult.NotApplicable.class);
-      assertThat(score(c, "x".repeat(90), Map.of(), map("maxLength", 100, "cacheLength", 20, "unit", "chars")))
+      assertThat(c.check(new CheckInput("p", "x", Map.of(), params)))
+          .isInstanceOf(CheckResult.NotApplicable.class);
+      assertThat(
+              score(
+                  c,
+                  "x".repeat(90),
+                  Map.of(),
+                  map("maxLength", 100, "cacheLength", 20, "unit", "chars")))
           .isCloseTo(-0.5, within(1e-12));
     }
 
@@ -195,7 +229,8 @@ class CheckersTest {
       assertThat(score(c, "A a\na\ta", Map.of(), map("ngramSize", 2, "maxPenalty", -0.5)))
           .isCloseTo(-0.5 * (1 - 1.0 / 3), within(1e-12));
       assertThat(score(c, "too short", Map.of())).isEqualTo(0.0);
-      assertThatThrownBy(() -> c.validate(map("maxPenalty", 0.5))).hasMessage("params.maxPenalty must be <= 0, was 0.5");
+      assertThatThrownBy(() -> c.validate(map("maxPenalty", 0.5)))
+          .hasMessage("params.maxPenalty must be <= 0, was 0.5");
     }
   }
 
@@ -204,7 +239,8 @@ class CheckersTest {
     final LengthChecker c = new LengthChecker();
 
     private double at(String completion, int tokens) {
-      var result = c.check(new CheckInput("p", completion, tokens, gold("4"), map("maxLength", 100)));
+      var result =
+          c.check(new CheckInput("p", completion, tokens, gold("4"), map("maxLength", 100)));
       return ((CheckResult.Scored) result).score();
     }
 
@@ -216,45 +252,80 @@ class CheckersTest {
       assertThat(at("\\boxed{4}", 100)).isCloseTo(0.5, within(1e-12));
       assertThat(at("\\boxed{4}", 500)).isCloseTo(0.5, within(1e-12));
       assertThat(at("\\boxed{5}", 0)).isCloseTo(-1.0, within(1e-12));
-      assertThat(at("\\boxed{5}", 25)).isCloseTo(-0.5 + 0.5 * -0.5 * (1 + Math.cos(Math.PI / 4)), within(1e-12));
+      assertThat(at("\\boxed{5}", 25))
+          .isCloseTo(-0.5 + 0.5 * -0.5 * (1 + Math.cos(Math.PI / 4)), within(1e-12));
       assertThat(at("\\boxed{5}", 100)).isCloseTo(-0.5, within(1e-12));
-      assertThat(c.check(new CheckInput("p", "\\boxed{4}", 3, Map.of(), Map.of()))).isInstanceOf(CheckResult.NotApplicable.class);
+      assertThat(c.check(new CheckInput("p", "\\boxed{4}", 3, Map.of(), Map.of())))
+          .isInstanceOf(CheckResult.NotApplicable.class);
     }
   }
 
   @Nested
   class JsonSchema {
     final JsonSchemaChecker c = new JsonSchemaChecker();
-    final Map<String, Object> schema = map("schema", map(
-        "type", "object",
-        "required", List.of("name", "age"),
-        "additionalProperties", false,
-        "properties", map(
-            "name", map("type", "string", "minLength", 1),
-            "age", map("type", "integer", "minimum", 0),
-            "tags", map("type", "array", "items", map("enum", List.of("a", "b")), "uniqueItems", true))));
+    final Map<String, Object> schema =
+        map(
+            "schema",
+            map(
+                "type",
+                "object",
+                "required",
+                List.of("name", "age"),
+                "additionalProperties",
+                false,
+                "properties",
+                map(
+                    "name", map("type", "string", "minLength", 1),
+                    "age", map("type", "integer", "minimum", 0),
+                    "tags",
+                        map(
+                            "type",
+                            "array",
+                            "items",
+                            map("enum", List.of("a", "b")),
+                            "uniqueItems",
+                            true))));
 
     @Test
     void validAndInvalid() {
       assertThat(score(c, "{\"name\": \"Ada\", \"age\": 36}", schema)).isEqualTo(1.0);
-      assertThat(score(c, "<think>{}</think>```json\n{\"name\": \"Ada\", \"age\": 36.0, \"tags\": [\"a\"]}\n```", schema)).isEqualTo(1.0);
-      assertThat(reason(c, "{\"name\": \"Ada\"}", schema)).isEqualTo("$: missing required property 'age'");
-      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": \"36\"}", schema)).isEqualTo("$.age: expected \"integer\", was string");
-      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"x\": 1}", schema)).isEqualTo("$: property 'x' is not allowed");
-      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"tags\": [\"a\", \"c\"]}", schema)).isEqualTo("$.tags[1]: must be one of [\"a\",\"b\"]");
-      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"tags\": [\"a\", \"a\"]}", schema)).isEqualTo("$.tags: items are not unique");
-      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1} trailing", schema)).startsWith("not valid JSON");
+      assertThat(
+              score(
+                  c,
+                  "<think>{}</think>```json\n"
+                      + "{\"name\": \"Ada\", \"age\": 36.0, \"tags\": [\"a\"]}\n"
+                      + "```",
+                  schema))
+          .isEqualTo(1.0);
+      assertThat(reason(c, "{\"name\": \"Ada\"}", schema))
+          .isEqualTo("$: missing required property 'age'");
+      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": \"36\"}", schema))
+          .isEqualTo("$.age: expected \"integer\", was string");
+      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"x\": 1}", schema))
+          .isEqualTo("$: property 'x' is not allowed");
+      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"tags\": [\"a\", \"c\"]}", schema))
+          .isEqualTo("$.tags[1]: must be one of [\"a\",\"b\"]");
+      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1, \"tags\": [\"a\", \"a\"]}", schema))
+          .isEqualTo("$.tags: items are not unique");
+      assertThat(reason(c, "{\"name\": \"Ada\", \"age\": 1} trailing", schema))
+          .startsWith("not valid JSON");
       assertThat(score(c, "{\"name\": \"Ada\", \"age\": -1}", schema)).isEqualTo(0.0);
     }
 
     @Test
     void combinatorsAndUnsupportedKeywords() {
-      var anyOf = map("schema", map("anyOf", List.of(map("type", "string"), map("type", "number", "exclusiveMaximum", 10))));
+      var anyOf =
+          map(
+              "schema",
+              map(
+                  "anyOf",
+                  List.of(map("type", "string"), map("type", "number", "exclusiveMaximum", 10))));
       assertThat(score(c, "9.5", anyOf)).isEqualTo(1.0);
       assertThat(score(c, "10", anyOf)).isEqualTo(0.0);
       var ref = map("schema", map("$ref", "#/defs/x"));
       assertThat(run(c, "1", ref, Map.of())).isInstanceOf(CheckResult.NotApplicable.class);
-      assertThat(run(c, "1", ref, Map.of()).reason()).isEqualTo("schema uses #/$ref, outside the supported subset");
+      assertThat(run(c, "1", ref, Map.of()).reason())
+          .isEqualTo("schema uses #/$ref, outside the supported subset");
       assertThat(score(c, "1", Map.of(), map("schema", map("type", "integer")))).isEqualTo(1.0);
     }
   }

@@ -10,13 +10,19 @@ import java.util.Map;
 final class Checks {
   private Checks() {}
 
-  static CheckResult run(Checker checker, String completion, Map<String, Object> verification,
+  static CheckResult run(
+      Checker checker,
+      String completion,
+      Map<String, Object> verification,
       Map<String, Object> params) {
     checker.validate(params);
     return checker.check(new CheckInput("prompt", completion, verification, params));
   }
 
-  static double score(Checker checker, String completion, Map<String, Object> verification,
+  static double score(
+      Checker checker,
+      String completion,
+      Map<String, Object> verification,
       Map<String, Object> params) {
     var result = run(checker, completion, verification, params);
     if (result instanceof CheckResult.Scored s) {

@@ -71,13 +71,22 @@ class GroupScorerTest {
 
   @Test
   void weightedTotalsComponentsAndReasons() {
-    var spec = new RewardSpec(List.of(
-        new CheckerSpec("math_equiv", 1.0, null),
-        new CheckerSpec("r1_format", 0.5, null),
-        new CheckerSpec("overlong", 2.0, map("maxLength", 100, "cacheLength", 20))));
-    var scores = scorer(ScoringLimits.DEFAULTS).score("what is 2+2?", List.of(
-        new GroupScorer.CompletionText("<think>2+2</think><answer>\\boxed{4}</answer>", 90),
-        new GroupScorer.CompletionText("\\boxed{5}", 10)), spec, Map.of("answer", "4"));
+    var spec =
+        new RewardSpec(
+            List.of(
+                new CheckerSpec("math_equiv", 1.0, null),
+                new CheckerSpec("r1_format", 0.5, null),
+                new CheckerSpec("overlong", 2.0, map("maxLength", 100, "cacheLength", 20))));
+    var scores =
+        scorer(ScoringLimits.DEFAULTS)
+            .score(
+                "what is 2+2?",
+                List.of(
+                    new GroupScorer.CompletionText(
+                        "<think>2+2</think><answer>\\boxed{4}</answer>", 90),
+                    new GroupScorer.CompletionText("\\boxed{5}", 10)),
+                spec,
+                Map.of("answer", "4"));
     assertThat(scores).hasSize(2);
     var first = scores.get(0);
     assertThat(first.index()).isZero();
@@ -91,8 +100,14 @@ class GroupScorerTest {
 
   @Test
   void notApplicableMarksSkippedAndLeavesTheComponentOut() {
-    var spec = new RewardSpec(List.of(new CheckerSpec("math_equiv", 1.0, null), new CheckerSpec("tag_count", 1.0, null)));
-    var score = scorer(ScoringLimits.DEFAULTS).scoreTexts("p", List.of("<think>\nx\n</think>\n"), spec, Map.of()).get(0);
+    var spec =
+        new RewardSpec(
+            List.of(
+                new CheckerSpec("math_equiv", 1.0, null), new CheckerSpec("tag_count", 1.0, null)));
+    var score =
+        scorer(ScoringLimits.DEFAULTS)
+            .scoreTexts("p", List.of("<think>\nx\n</think>\n"), spec, Map.of())
+            .get(0);
     assertThat(score.skipped()).isTrue();
     assertThat(score.components()).containsOnlyKeys("tag_count");
     assertThat(score.reasons()).containsEntry("math_equiv", "verification.answer is missing");
@@ -103,12 +118,15 @@ class GroupScorerTest {
   void timeoutsAndCrashesBecomeZeroWithAReason() {
     var spec = new RewardSpec(List.of(new CheckerSpec("misbehaving", 1.0, null)));
     long start = System.nanoTime();
-    var scores = scorer(new ScoringLimits(200, 5_000)).scoreTexts("p", List.of("slow", "boom", "ok", "slow"), spec, Map.of());
+    var scores =
+        scorer(new ScoringLimits(200, 5_000))
+            .scoreTexts("p", List.of("slow", "boom", "ok", "slow"), spec, Map.of());
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertThat(tookMillis).isLessThan(2_000);
     assertThat(scores.get(0).total()).isZero();
     assertThat(scores.get(0).reasons().get("misbehaving")).isEqualTo("timed out after 200 ms");
-    assertThat(scores.get(1).reasons().get("misbehaving")).isEqualTo("checker failed: java.lang.IllegalStateException: boom");
+    assertThat(scores.get(1).reasons().get("misbehaving"))
+        .isEqualTo("checker failed: java.lang.IllegalStateException: boom");
     assertThat(scores.get(1).total()).isZero();
     assertThat(scores.get(2).total()).isEqualTo(1.0);
     assertThat(scores.get(3).reasons().get("misbehaving")).isEqualTo("timed out after 200 ms");
@@ -119,18 +137,24 @@ class GroupScorerTest {
     var spec = new RewardSpec(List.of(new CheckerSpec("misbehaving", 1.0, null)));
     long start = System.nanoTime();
     // Two threads, four slow completions, 300 ms budget: two never start, two are interrupted.
-    var scores = scorer(new ScoringLimits(10_000, 300)).scoreTexts("p", List.of("slow", "slow", "slow", "slow"), spec, Map.of());
+    var scores =
+        scorer(new ScoringLimits(10_000, 300))
+            .scoreTexts("p", List.of("slow", "slow", "slow", "slow"), spec, Map.of());
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
-    assertThat(scores).allSatisfy(s -> {
-      assertThat(s.total()).isZero();
-      assertThat(s.reasons().get("misbehaving")).isEqualTo("group time budget spent before this completion finished");
-    });
+    assertThat(scores)
+        .allSatisfy(
+            s -> {
+              assertThat(s.total()).isZero();
+              assertThat(s.reasons().get("misbehaving"))
+                  .isEqualTo("group time budget spent before this completion finished");
+            });
   }
 
   @Test
   void invalidSpecIsRejectedBeforeScoring() {
     var spec = new RewardSpec(List.of(new CheckerSpec("numeric", 1.0, map("tolerance", -1))));
-    assertThatThrownBy(() -> scorer(ScoringLimits.DEFAULTS).scoreTexts("p", List.of("1"), spec, Map.of()))
+    assertThatThrownBy(
+            () -> scorer(ScoringLimits.DEFAULTS).scoreTexts("p", List.of("1"), spec, Map.of()))
         .isInstanceOf(InvalidRewardSpecException.class)
         .hasMessage("rewardSpec.checkers[0].params.tolerance must be >= 0, was -1");
   }

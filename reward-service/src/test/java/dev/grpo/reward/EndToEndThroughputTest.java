@@ -18,24 +18,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * End-to-end throughput of one instance over the real broker: produce N groups of 16 completions
- * (a math mix: right, wrong, boxed fractions, think-hidden answers, unformatted), measure from the
- * first send to the last committed scored group read with read_committed. Opt-in:
- * {@code mvn -pl reward-service test -Dtest=EndToEndThroughputTest -Dgrpo.bench=true -Dgrpo.bench.groups=2000}.
+ * End-to-end throughput of one instance over the real broker: produce N groups of 16 completions (a
+ * math mix: right, wrong, boxed fractions, think-hidden answers, unformatted), measure from the
+ * first send to the last committed scored group read with read_committed. Opt-in: {@code mvn -pl
+ * reward-service test -Dtest=EndToEndThroughputTest -Dgrpo.bench=true -Dgrpo.bench.groups=2000}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
 @EnabledIfSystemProperty(named = "grpo.bench", matches = "true")
 class EndToEndThroughputTest {
-  private static final List<String> MIX = List.of(
-      "<think>2+2=4</think><answer>\\boxed{4}</answer>",
-      "<think>so</think>The answer is \\boxed{\\frac{8}{2}}",
-      "<think>hmm</think><answer>\\boxed{5}</answer>",
-      "<think>\\boxed{4}</think> I give up",
-      "\\boxed{4.0}",
-      "x = 4",
-      "<think>long reasoning " + "step ".repeat(200) + "</think><answer>\\boxed{4}</answer>",
-      "\\boxed{3} or \\boxed{4}");
+  private static final List<String> MIX =
+      List.of(
+          "<think>2+2=4</think><answer>\\boxed{4}</answer>",
+          "<think>so</think>The answer is \\boxed{\\frac{8}{2}}",
+          "<think>hmm</think><answer>\\boxed{5}</answer>",
+          "<think>\\boxed{4}</think> I give up",
+          "\\boxed{4.0}",
+          "x = 4",
+          "<think>long reasoning " + "step ".repeat(200) + "</think><answer>\\boxed{4}</answer>",
+          "\\boxed{3} or \\boxed{4}");
 
   @Test
   void throughputOfOneInstance() {
@@ -51,18 +52,29 @@ class EndToEndThroughputTest {
         texts.add(MIX.get((i + c) % MIX.size()));
       }
       ids.add(id);
-      events.add(Map.entry(id, EventJson.toBytes(Fixtures.group(id, Fixtures.mathSpec(), "4", texts))));
+      events.add(
+          Map.entry(id, EventJson.toBytes(Fixtures.group(id, Fixtures.mathSpec(), "4", texts))));
     }
     var wanted = new HashSet<>(ids);
     long start = System.nanoTime();
     kafka.sendRaw(events);
-    var read = kafka.readUntil(Topics.SCORED, true, Duration.ofMinutes(10), all -> {
-      all.removeIf(r -> !wanted.contains(r.key()));
-      return all.size() >= groups;
-    });
+    var read =
+        kafka.readUntil(
+            Topics.SCORED,
+            true,
+            Duration.ofMinutes(10),
+            all -> {
+              all.removeIf(r -> !wanted.contains(r.key()));
+              return all.size() >= groups;
+            });
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(read).hasSize(groups);
-    System.out.printf("E2E: %d groups x 16 completions in %.2f s: %.1f groups/s, %.0f completions/s, %d cores%n",
-        groups, seconds, groups / seconds, groups * 16 / seconds, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        "E2E: %d groups x 16 completions in %.2f s: %.1f groups/s, %.0f completions/s, %d cores%n",
+        groups,
+        seconds,
+        groups / seconds,
+        groups * 16 / seconds,
+        Runtime.getRuntime().availableProcessors());
   }
 }

@@ -24,7 +24,8 @@ public class FailOnceProbe implements TransactionProbe {
     if (marked == null || index != batch.size() - 1) {
       return;
     }
-    if (batch.stream().anyMatch(o -> marked.equals(o.key())) && markedGroup.compareAndSet(marked, null)) {
+    if (batch.stream().anyMatch(o -> marked.equals(o.key()))
+        && markedGroup.compareAndSet(marked, null)) {
       failures.incrementAndGet();
       sentBeforeFailure.set(index);
       throw new IllegalStateException("injected failure in the middle of the batch transaction");

@@ -21,16 +21,27 @@ public final class Fixtures {
 
   /** math_equiv (weight 1) + r1_format (weight 0.5), gold answer 4. */
   public static RewardSpec mathSpec() {
-    return new RewardSpec(List.of(
-        new CheckerSpec("math_equiv", 1.0, null),
-        new CheckerSpec("r1_format", 0.5, null)));
+    return new RewardSpec(
+        List.of(new CheckerSpec("math_equiv", 1.0, null), new CheckerSpec("r1_format", 0.5, null)));
   }
 
   /** A group whose completions are the given texts, with the given spec and gold answer. */
-  public static RolloutGroup group(String groupId, RewardSpec spec, String goldAnswer, List<String> texts) {
-    var task = new PromptTask(Contracts.SCHEMA_VERSION, "run-test", groupId, "p-" + groupId,
-        "What is 2 + 2?", texts.size(), sampling(), spec, Map.of("answer", goldAnswer), 0,
-        policyRef(), Instant.parse("2025-01-01T00:00:00Z"));
+  public static RolloutGroup group(
+      String groupId, RewardSpec spec, String goldAnswer, List<String> texts) {
+    var task =
+        new PromptTask(
+            Contracts.SCHEMA_VERSION,
+            "run-test",
+            groupId,
+            "p-" + groupId,
+            "What is 2 + 2?",
+            texts.size(),
+            sampling(),
+            spec,
+            Map.of("answer", goldAnswer),
+            0,
+            policyRef(),
+            Instant.parse("2025-01-01T00:00:00Z"));
     var completions = new ArrayList<Completion>();
     for (int i = 0; i < texts.size(); i++) {
       int tokens = Math.max(1, texts.get(i).length() / 4);
@@ -42,17 +53,27 @@ public final class Fixtures {
       }
       completions.add(new Completion(i, texts.get(i), ids, logProbs, FinishReason.STOP));
     }
-    return new RolloutGroup(Contracts.SCHEMA_VERSION, "run-test", groupId, task, 0, "worker-test",
-        completions, timings(), Instant.parse("2025-01-01T00:00:01Z"));
+    return new RolloutGroup(
+        Contracts.SCHEMA_VERSION,
+        "run-test",
+        groupId,
+        task,
+        0,
+        "worker-test",
+        completions,
+        timings(),
+        Instant.parse("2025-01-01T00:00:01Z"));
   }
 
   /** Four completions: right and well formatted, right but unformatted, wrong, and empty. */
   public static RolloutGroup mathGroup(String groupId) {
-    return group(groupId, mathSpec(), "4", List.of(
-        "<think>2+2 is 4</think><answer>\\boxed{4}</answer>",
-        "The answer is \\boxed{4}",
-        "<think>hmm</think><answer>\\boxed{5}</answer>",
-        ""));
+    return group(
+        groupId,
+        mathSpec(),
+        "4",
+        List.of(
+            "<think>2+2 is 4</think><answer>\\boxed{4}</answer>",
+            "The answer is \\boxed{4}", "<think>hmm</think><answer>\\boxed{5}</answer>", ""));
   }
 
   private static SamplingParams sampling() {

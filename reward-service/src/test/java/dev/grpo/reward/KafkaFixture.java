@@ -42,8 +42,11 @@ public final class KafkaFixture {
     var props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (var admin = Admin.create(props)) {
-      for (var topic : List.of(new NewTopic(Topics.ROLLOUTS, ROLLOUT_PARTITIONS, (short) 1),
-          new NewTopic(Topics.SCORED, 2, (short) 1), new NewTopic(Topics.DLQ, 1, (short) 1))) {
+      for (var topic :
+          List.of(
+              new NewTopic(Topics.ROLLOUTS, ROLLOUT_PARTITIONS, (short) 1),
+              new NewTopic(Topics.SCORED, 2, (short) 1),
+              new NewTopic(Topics.DLQ, 1, (short) 1))) {
         try {
           admin.createTopics(List.of(topic)).all().get();
         } catch (ExecutionException e) {
@@ -64,10 +67,15 @@ public final class KafkaFixture {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4_194_304);
-    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      var futures = records.stream()
-          .map(r -> producer.send(new ProducerRecord<>(Topics.ROLLOUTS, r.getKey(), r.getValue())))
-          .toList();
+    try (var producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      var futures =
+          records.stream()
+              .map(
+                  r ->
+                      producer.send(
+                          new ProducerRecord<>(Topics.ROLLOUTS, r.getKey(), r.getValue())))
+              .toList();
       producer.flush();
       var out = new ArrayList<RecordMetadata>();
       for (var f : futures) {
@@ -81,26 +89,31 @@ public final class KafkaFixture {
 
   /** Sends events (encoded with the contract) to grpo.rollouts under the given keys. */
   public List<RecordMetadata> sendEvents(List<Map.Entry<String, Object>> events) {
-    return sendRaw(events.stream()
-        .map(e -> Map.entry(e.getKey(), EventJson.toBytes(e.getValue())))
-        .toList());
+    return sendRaw(
+        events.stream().map(e -> Map.entry(e.getKey(), EventJson.toBytes(e.getValue()))).toList());
   }
 
   /**
    * Reads {@code topic} from the beginning with a fresh consumer until {@code done} accepts what
    * was read or {@code timeout} passes; returns everything read.
    */
-  public List<ConsumerRecord<String, byte[]>> readUntil(String topic, boolean readCommitted,
-      Duration timeout, Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+  public List<ConsumerRecord<String, byte[]>> readUntil(
+      String topic,
+      boolean readCommitted,
+      Duration timeout,
+      Predicate<List<ConsumerRecord<String, byte[]>>> done) {
     var props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4_194_304);
     var all = new ArrayList<ConsumerRecord<String, byte[]>>();
-    try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {

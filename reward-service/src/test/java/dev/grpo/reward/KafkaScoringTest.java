@@ -54,14 +54,21 @@ class KafkaScoringTest {
     assertThat(scores).hasSize(4);
     // Right and formatted: 1 x math + 0.5 x format.
     assertThat(scores.get(0).total()).isCloseTo(1.5, within(1e-12));
-    assertThat(scores.get(0).components()).containsEntry("math_equiv", 1.0).containsEntry("r1_format", 1.0);
+    assertThat(scores.get(0).components())
+        .containsEntry("math_equiv", 1.0)
+        .containsEntry("r1_format", 1.0);
     // Right, no tags: math only.
-    assertThat(scores.get(1).components()).containsEntry("math_equiv", 1.0).containsEntry("r1_format", 0.0);
+    assertThat(scores.get(1).components())
+        .containsEntry("math_equiv", 1.0)
+        .containsEntry("r1_format", 0.0);
     assertThat(scores.get(1).total()).isCloseTo(1.0, within(1e-12));
     // Wrong but formatted.
-    assertThat(scores.get(2).components()).containsEntry("math_equiv", 0.0).containsEntry("r1_format", 1.0);
+    assertThat(scores.get(2).components())
+        .containsEntry("math_equiv", 0.0)
+        .containsEntry("r1_format", 1.0);
     assertThat(scores.get(3).total()).isCloseTo(0.0, within(1e-12));
-    assertThat(scores).allSatisfy(s -> assertThat(s.reasons()).containsKeys("math_equiv", "r1_format"));
+    assertThat(scores)
+        .allSatisfy(s -> assertThat(s.reasons()).containsKeys("math_equiv", "r1_format"));
   }
 
   @Test
@@ -70,16 +77,29 @@ class KafkaScoringTest {
     var wrongTypeKey = "bad-field-" + UUID.randomUUID();
     var badSpecKey = "bad-spec-" + UUID.randomUUID();
     var goodKey = "good-" + UUID.randomUUID();
-    var badSpecGroup = Fixtures.group(badSpecKey,
-        new RewardSpec(List.of(new CheckerSpec("no_such_checker", 1.0, null))), "4", List.of("4"));
-    var json = EventJson.toJson(Fixtures.mathGroup(wrongTypeKey)).replace("\"policyVersion\":0", "\"policyVersion\":\"zero\"");
-    var sent = kafka.sendRaw(List.of(
-        Map.entry(garbageKey, "{not json".getBytes(StandardCharsets.UTF_8)),
-        Map.entry(wrongTypeKey, json.getBytes(StandardCharsets.UTF_8)),
-        Map.entry(badSpecKey, EventJson.toBytes(badSpecGroup)),
-        Map.entry(goodKey, EventJson.toBytes(Fixtures.mathGroup(goodKey)))));
+    var badSpecGroup =
+        Fixtures.group(
+            badSpecKey,
+            new RewardSpec(List.of(new CheckerSpec("no_such_checker", 1.0, null))),
+            "4",
+            List.of("4"));
+    var json =
+        EventJson.toJson(Fixtures.mathGroup(wrongTypeKey))
+            .replace("\"policyVersion\":0", "\"policyVersion\":\"zero\"");
+    var sent =
+        kafka.sendRaw(
+            List.of(
+                Map.entry(garbageKey, "{not json".getBytes(StandardCharsets.UTF_8)),
+                Map.entry(wrongTypeKey, json.getBytes(StandardCharsets.UTF_8)),
+                Map.entry(badSpecKey, EventJson.toBytes(badSpecGroup)),
+                Map.entry(goodKey, EventJson.toBytes(Fixtures.mathGroup(goodKey)))));
 
-    var dlq = kafka.readUntil(Topics.DLQ, true, WAIT, all -> keys(all).containsAll(Set.of(garbageKey, wrongTypeKey, badSpecKey)));
+    var dlq =
+        kafka.readUntil(
+            Topics.DLQ,
+            true,
+            WAIT,
+            all -> keys(all).containsAll(Set.of(garbageKey, wrongTypeKey, badSpecKey)));
     var byKey = new java.util.HashMap<String, ConsumerRecord<String, byte[]>>();
     dlq.forEach(r -> byKey.put(r.key(), r));
 
@@ -90,7 +110,8 @@ class KafkaScoringTest {
     assertThat(garbage.sourcePartition()).isEqualTo(sent.get(0).partition());
     assertThat(garbage.sourceOffset()).isEqualTo(sent.get(0).offset());
     assertThat(new String(garbage.payload(), StandardCharsets.UTF_8)).isEqualTo("{not json");
-    assertThat(header(byKey.get(garbageKey), DeadLetter.Headers.SOURCE_OFFSET)).isEqualTo(Long.toString(sent.get(0).offset()));
+    assertThat(header(byKey.get(garbageKey), DeadLetter.Headers.SOURCE_OFFSET))
+        .isEqualTo(Long.toString(sent.get(0).offset()));
 
     var wrongType = EventJson.fromBytes(byKey.get(wrongTypeKey).value(), DeadLetter.class);
     assertThat(wrongType.reason()).contains("policyVersion");
@@ -98,8 +119,11 @@ class KafkaScoringTest {
 
     var badSpec = EventJson.fromBytes(byKey.get(badSpecKey).value(), DeadLetter.class);
     assertThat(badSpec.stage()).isEqualTo(Channels.STAGE_SCORE);
-    assertThat(badSpec.reason()).startsWith("task.rewardSpec.checkers[0].name").contains("no_such_checker");
-    assertThat(header(byKey.get(badSpecKey), DeadLetter.Headers.STAGE)).isEqualTo(Channels.STAGE_SCORE);
+    assertThat(badSpec.reason())
+        .startsWith("task.rewardSpec.checkers[0].name")
+        .contains("no_such_checker");
+    assertThat(header(byKey.get(badSpecKey), DeadLetter.Headers.STAGE))
+        .isEqualTo(Channels.STAGE_SCORE);
 
     // The stream goes on: the good record after the bad ones is scored.
     assertThat(scoredById(Set.of(goodKey), true).get(goodKey)).hasSize(1);
@@ -123,15 +147,19 @@ class KafkaScoringTest {
 
     var committed = scoredById(Set.copyOf(ids), true);
     assertThat(FailOnceProbe.failures.get()).as("injected failures").isEqualTo(failuresBefore + 1);
-    assertThat(FailOnceProbe.sentBeforeFailure.get()).as("records sent before the abort").isPositive();
+    assertThat(FailOnceProbe.sentBeforeFailure.get())
+        .as("records sent before the abort")
+        .isPositive();
     for (var id : ids) {
       assertThat(committed.get(id)).as("committed copies of " + id).hasSize(1);
     }
     // Proof that the failure hit a transaction that had already written records: a
     // read_uncommitted reader sees their aborted copies next to the committed ones.
     var everything = kafka.readUntil(Topics.SCORED, false, Duration.ofSeconds(3), all -> false);
-    long duplicatesVisibleUncommitted = everything.stream().filter(r -> ids.contains(r.key())).count() - groups;
-    assertThat(duplicatesVisibleUncommitted).as("aborted copies visible to read_uncommitted")
+    long duplicatesVisibleUncommitted =
+        everything.stream().filter(r -> ids.contains(r.key())).count() - groups;
+    assertThat(duplicatesVisibleUncommitted)
+        .as("aborted copies visible to read_uncommitted")
         .isGreaterThanOrEqualTo(FailOnceProbe.sentBeforeFailure.get());
   }
 
@@ -140,7 +168,8 @@ class KafkaScoringTest {
     kafka.readUntil(Topics.SCORED, readCommitted, WAIT, all -> keys(all).containsAll(ids));
     // Every id is there; read the whole topic again for a while, so that a duplicate committed
     // after the first copy would be counted too.
-    var records = kafka.readUntil(Topics.SCORED, readCommitted, Duration.ofSeconds(3), all -> false);
+    var records =
+        kafka.readUntil(Topics.SCORED, readCommitted, Duration.ofSeconds(3), all -> false);
     return records.stream()
         .filter(r -> ids.contains(r.key()))
         .map(r -> EventJson.fromBytes(r.value(), ScoredGroup.class))

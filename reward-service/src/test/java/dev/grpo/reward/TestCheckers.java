@@ -14,7 +14,8 @@ public final class TestCheckers {
   /** Scores 1 when the completion contains {@code params.word}, else 0. */
   @ApplicationScoped
   public static class ContainsWordChecker implements Checker {
-    static final ParamSpec WORD = ParamSpec.string("word", null, "the word to look for").asRequired();
+    static final ParamSpec WORD =
+        ParamSpec.string("word", null, "the word to look for").asRequired();
 
     @Override
     public String name() {

@@ -83,32 +83,44 @@ class TwoInstancesIT {
     processes.remove(a);
     start("it-a", portA, bootstrap);
 
-    kafka.readUntil(Topics.SCORED, true, Duration.ofSeconds(120), all -> KafkaScoringTest.keys(all).containsAll(ids));
+    kafka.readUntil(
+        Topics.SCORED,
+        true,
+        Duration.ofSeconds(120),
+        all -> KafkaScoringTest.keys(all).containsAll(ids));
     var records = kafka.readUntil(Topics.SCORED, true, Duration.ofSeconds(3), all -> false);
-    var counts = records.stream().filter(r -> ids.contains(r.key()))
-        .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
+    var counts =
+        records.stream()
+            .filter(r -> ids.contains(r.key()))
+            .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
     assertThat(counts).as("committed scored groups per id").hasSize(groups);
     assertThat(counts.values()).as("copies per id").containsOnly(1L);
   }
 
   private Process start(String instanceId, int port, String bootstrap) throws IOException {
-    var jar = Path.of(System.getProperty("grpo.reward.app.jar", "target/quarkus-app/quarkus-run.jar"));
+    var jar =
+        Path.of(System.getProperty("grpo.reward.app.jar", "target/quarkus-app/quarkus-run.jar"));
     assertThat(jar).as("packaged app (run mvn verify)").exists();
     var logs = Files.createDirectories(Path.of("target", "it-logs"));
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    var pb = new ProcessBuilder(java, "-Xmx512m",
-        "-Djava.io.tmpdir=" + Path.of("target").toAbsolutePath(),
-        "-Dkafka.bootstrap.servers=" + bootstrap,
-        "-Dquarkus.http.port=" + port,
-        "-Dgrpo.reward.instance-id=" + instanceId,
-        "-Dgrpo.reward.scoring-threads=1",
-        "-Dmp.messaging.incoming.rollouts-in.max.poll.records=4",
-        // Let the broker notice the killed member quickly (its lower limit is 6 s).
-        "-Dmp.messaging.incoming.rollouts-in.session.timeout.ms=6000",
-        "-Dmp.messaging.incoming.rollouts-in.heartbeat.interval.ms=1000",
-        "-jar", jar.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(instanceId + ".log").toFile()));
+    var pb =
+        new ProcessBuilder(
+                java,
+                "-Xmx512m",
+                "-Djava.io.tmpdir=" + Path.of("target").toAbsolutePath(),
+                "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dquarkus.http.port=" + port,
+                "-Dgrpo.reward.instance-id=" + instanceId,
+                "-Dgrpo.reward.scoring-threads=1",
+                "-Dmp.messaging.incoming.rollouts-in.max.poll.records=4",
+                // Let the broker notice the killed member quickly (its lower limit is 6 s).
+                "-Dmp.messaging.incoming.rollouts-in.session.timeout.ms=6000",
+                "-Dmp.messaging.incoming.rollouts-in.heartbeat.interval.ms=1000",
+                "-jar",
+                jar.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(logs.resolve(instanceId + ".log").toFile()));
     pb.environment().put("DJL_OFFLINE", "true");
     var process = pb.start();
     processes.add(process);
@@ -119,8 +131,11 @@ class TwoInstancesIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        var response =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;
         }
@@ -129,15 +144,20 @@ class TwoInstancesIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("instance on port " + port + " not ready within 60 s; see target/it-logs");
+    throw new AssertionError(
+        "instance on port " + port + " not ready within 60 s; see target/it-logs");
   }
 
   private static final Pattern GROUPS_SCORED =
       Pattern.compile("grpo_reward_groups_scored_total\\{source=\"kafka\"} ([0-9.E]+)");
 
   private static double groupsScored(int port) throws Exception {
-    var body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    var body =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     var m = GROUPS_SCORED.matcher(body);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

@@ -51,7 +51,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = RolloutKafkaResource.class, restrictToAnnotatedClass = false)
 class RolloutServiceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  /** Sampler (KV cache, last-position logits) vs one full forward pass: float32 noise is ~1e-6 here. */
+
+  /**
+   * Sampler (KV cache, last-position logits) vs one full forward pass: float32 noise is ~1e-6 here.
+   */
   private static final double LOGPROB_TOLERANCE = 1e-4;
 
   @Inject RolloutService service;
@@ -85,7 +88,8 @@ class RolloutServiceTest {
       List<int[]> prompts = new ArrayList<>();
       List<int[]> completions = new ArrayList<>();
       for (Completion c : g.completions()) {
-        assertTrue(c.length() >= 1 && c.length() <= 12, "length within maxNewTokens: " + c.length());
+        assertTrue(
+            c.length() >= 1 && c.length() <= 12, "length within maxNewTokens: " + c.length());
         boolean endsInEos = c.tokenIds()[c.length() - 1] == ref.tokenizer().eosId();
         assertEquals(endsInEos ? FinishReason.STOP : FinishReason.LENGTH, c.finishReason());
         assertEquals(ref.tokenizer().decode(c.tokenIds()), c.text());
@@ -93,19 +97,27 @@ class RolloutServiceTest {
         completions.add(c.tokenIds());
       }
       // Independent path: one full forward pass, log_softmax(logits / T) at each sampled token.
-      float[][] expected = TokenLogProbs.compute(ref.model(), prompts, completions, t.sampling().temperature(), 8);
+      float[][] expected =
+          TokenLogProbs.compute(ref.model(), prompts, completions, t.sampling().temperature(), 8);
       for (int i = 0; i < completions.size(); i++) {
         float[] got = g.completions().get(i).logProbs();
         for (int j = 0; j < got.length; j++) {
-          assertEquals(expected[i][j], got[j], LOGPROB_TOLERANCE, "completion " + i + " token " + j);
+          assertEquals(
+              expected[i][j], got[j], LOGPROB_TOLERANCE, "completion " + i + " token " + j);
         }
       }
     }
     // The service answers HTTP too.
     RestAssured.get("/q/health/ready").then().statusCode(200);
     String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-    for (String name : List.of("grpo_rollout_tokens_total", "grpo_rollout_groups_total", "grpo_rollout_batch_fill",
-        "grpo_rollout_group_time_seconds", "grpo_rollout_policy_version{", "grpo_rollout_policy_version_lag{")) {
+    for (String name :
+        List.of(
+            "grpo_rollout_tokens_total",
+            "grpo_rollout_groups_total",
+            "grpo_rollout_batch_fill",
+            "grpo_rollout_group_time_seconds",
+            "grpo_rollout_policy_version{",
+            "grpo_rollout_policy_version_lag{")) {
       assertTrue(metrics.contains(name), "metric " + name);
     }
   }
@@ -152,7 +164,8 @@ class RolloutServiceTest {
   @Test
   void badInputGoesToDeadLetterTopicAndTheWorkerContinues() throws Exception {
     Path ckpt = checkpoint("dlq", TINY, 5);
-    // Undecodable bytes, and a group size outside 1..256 (rejected while decoding, naming the field).
+    // Undecodable bytes, and a group size outside 1..256 (rejected while decoding, naming the
+    // field).
     send(producer, Topics.PROMPTS, null, "bad-json", "{not json".getBytes(StandardCharsets.UTF_8));
     PromptTask ok = task("run-dlq", "x", 1, sampling(4, 1), ref(0, ckpt));
     String zeroG = EventJson.toJson(ok).replace("\"groupSize\":1", "\"groupSize\":0");
@@ -165,41 +178,71 @@ class RolloutServiceTest {
     sendTask(producer, tooLong);
     sendTask(producer, ok);
 
-    Map<String, DeadLetter> dl = deadLetters(List.of("bad-json", "zero-g", unknown.groupId(), tooLong.groupId()), WAIT);
+    Map<String, DeadLetter> dl =
+        deadLetters(List.of("bad-json", "zero-g", unknown.groupId(), tooLong.groupId()), WAIT);
     assertTrue(dl.get("bad-json").reason().startsWith("undecodable:"), dl.get("bad-json").reason());
-    assertTrue(dl.get("zero-g").reason().contains("groupSize must be between 1 and 256, was 0"),
+    assertTrue(
+        dl.get("zero-g").reason().contains("groupSize must be between 1 and 256, was 0"),
         dl.get("zero-g").reason());
     assertArrayEquals(zeroG.getBytes(StandardCharsets.UTF_8), dl.get("zero-g").payload());
-    assertTrue(dl.get(unknown.groupId()).reason().contains("no policy available for run 'run-nobody'"));
-    assertTrue(dl.get(tooLong.groupId()).reason().contains("must be <= max_position_embeddings 64, was 71"),
+    assertTrue(
+        dl.get(unknown.groupId()).reason().contains("no policy available for run 'run-nobody'"));
+    assertTrue(
+        dl.get(tooLong.groupId())
+            .reason()
+            .contains("must be <= max_position_embeddings 64, was 71"),
         dl.get(tooLong.groupId()).reason());
     assertEquals(Topics.PROMPTS, dl.get("bad-json").sourceTopic());
-    assertEquals(1, groups(List.of(ok.groupId()), WAIT).size(), "the worker goes on after bad input");
-    assertTrue(meters.find("grpo.rollout.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum() >= 4);
+    assertEquals(
+        1, groups(List.of(ok.groupId()), WAIT).size(), "the worker goes on after bad input");
+    assertTrue(
+        meters.find("grpo.rollout.dead.letters").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum()
+            >= 4);
   }
 
   @Test
   void twoWorkersInOneGroupShareThePrompts() throws Exception {
     Path ckpt = checkpoint("share", TINY, 6);
     var app = service.node().orElseThrow().worker();
-    try (var second = new RolloutNode(settings(Topics.PROMPTS, "grpo-rollout", "second-worker"), CHECKPOINTS, "cpu",
-        new SimpleMeterRegistry(), UnaryOperator.identity()).start()) {
-      await().atMost(WAIT).until(() -> !second.worker().assignment().isEmpty() && !app.assignment().isEmpty()
-          && union(app.assignment(), second.worker().assignment()).size() == RolloutKafkaResource.PROMPT_PARTITIONS
-          && disjoint(app.assignment(), second.worker().assignment()));
+    try (var second =
+        new RolloutNode(
+                settings(Topics.PROMPTS, "grpo-rollout", "second-worker"),
+                CHECKPOINTS,
+                "cpu",
+                new SimpleMeterRegistry(),
+                UnaryOperator.identity())
+            .start()) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  !second.worker().assignment().isEmpty()
+                      && !app.assignment().isEmpty()
+                      && union(app.assignment(), second.worker().assignment()).size()
+                          == RolloutKafkaResource.PROMPT_PARTITIONS
+                      && disjoint(app.assignment(), second.worker().assignment()));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         PromptTask t = task("run-share", "task " + i, 2, sampling(5, i), ref(0, ckpt));
         ids.add(t.groupId());
         // One task per partition in turn, so each member owns some of them.
-        send(producer, Topics.PROMPTS, i % RolloutKafkaResource.PROMPT_PARTITIONS, t.groupId(), EventJson.toBytes(t));
+        send(
+            producer,
+            Topics.PROMPTS,
+            i % RolloutKafkaResource.PROMPT_PARTITIONS,
+            t.groupId(),
+            EventJson.toBytes(t));
       }
       List<RolloutGroup> out = groups(ids, WAIT);
       assertEquals(8, out.size(), "every task answered exactly once");
-      Map<String, Long> perWorker = out.stream().collect(Collectors.groupingBy(RolloutGroup::workerId,
-          Collectors.counting()));
+      Map<String, Long> perWorker =
+          out.stream()
+              .collect(Collectors.groupingBy(RolloutGroup::workerId, Collectors.counting()));
       assertEquals(Set.of("app-worker", "second-worker"), perWorker.keySet(), perWorker.toString());
-      assertEquals(4L, perWorker.get("second-worker"), "two of the four partitions each: " + perWorker);
+      assertEquals(
+          4L, perWorker.get("second-worker"), "two of the four partitions each: " + perWorker);
     }
   }
 
@@ -209,21 +252,39 @@ class RolloutServiceTest {
     String topic = "rollout-test.crash-prompts";
     String group = "rollout-test-crash";
     createTopics(Map.of(topic, 1), Set.of());
-    UnaryOperator<RolloutSink> dieBeforePublish = sink -> g -> CompletableFuture.failedFuture(
-        new IllegalStateException("injected: process dies before publishing " + g.groupId()));
+    UnaryOperator<RolloutSink> dieBeforePublish =
+        sink ->
+            g ->
+                CompletableFuture.failedFuture(
+                    new IllegalStateException(
+                        "injected: process dies before publishing " + g.groupId()));
     PromptTask t = task("run-crash", "crash", 2, sampling(5, 1), ref(0, ckpt));
 
-    try (var dying = new RolloutNode(settings(topic, group, "dying-worker"), CHECKPOINTS, "cpu",
-        new SimpleMeterRegistry(), dieBeforePublish).start()) {
+    try (var dying =
+        new RolloutNode(
+                settings(topic, group, "dying-worker"),
+                CHECKPOINTS,
+                "cpu",
+                new SimpleMeterRegistry(),
+                dieBeforePublish)
+            .start()) {
       send(producer, topic, null, t.groupId(), EventJson.toBytes(t));
       await().atMost(WAIT).until(() -> dying.worker().failure() != null);
     }
     // The task sits at offset 0: a committed position past it would have lost it.
     Long before = committed(group, topic);
-    assertTrue(before == null || before == 0, "the dead worker committed nothing past its task, was " + before);
+    assertTrue(
+        before == null || before == 0,
+        "the dead worker committed nothing past its task, was " + before);
 
-    try (var successor = new RolloutNode(settings(topic, group, "successor"), CHECKPOINTS, "cpu",
-        new SimpleMeterRegistry(), UnaryOperator.identity()).start()) {
+    try (var successor =
+        new RolloutNode(
+                settings(topic, group, "successor"),
+                CHECKPOINTS,
+                "cpu",
+                new SimpleMeterRegistry(),
+                UnaryOperator.identity())
+            .start()) {
       List<RolloutGroup> out = groups(List.of(t.groupId()), WAIT);
       assertEquals(1, out.size());
       assertEquals("successor", out.get(0).workerId());
@@ -232,8 +293,16 @@ class RolloutServiceTest {
   }
 
   private static RolloutWorker.Settings settings(String topic, String group, String workerId) {
-    return new RolloutWorker.Settings(SharedTestInfrastructure.kafka().bootstrapServers(), topic, group, workerId, 8, 4,
-        64, 5, 100);
+    return new RolloutWorker.Settings(
+        SharedTestInfrastructure.kafka().bootstrapServers(),
+        topic,
+        group,
+        workerId,
+        8,
+        4,
+        64,
+        5,
+        100);
   }
 
   private static Long committed(String group, String topic) throws Exception {
@@ -253,10 +322,16 @@ class RolloutServiceTest {
     try (LoadedCheckpoint ref = HfCheckpoint.load(ckpt, Device.cpu())) {
       int[] prompt = GroupSampler.promptIds(ref.tokenizer(), g.task().prompt());
       List<int[]> completions = g.completions().stream().map(Completion::tokenIds).toList();
-      float[][] expected = TokenLogProbs.compute(ref.model(), completions.stream().map(c -> prompt).toList(),
-          completions, g.task().sampling().temperature(), 8);
+      float[][] expected =
+          TokenLogProbs.compute(
+              ref.model(),
+              completions.stream().map(c -> prompt).toList(),
+              completions,
+              g.task().sampling().temperature(),
+              8);
       for (int i = 0; i < completions.size(); i++) {
-        assertArrayEquals(expected[i], g.completions().get(i).logProbs(), (float) LOGPROB_TOLERANCE);
+        assertArrayEquals(
+            expected[i], g.completions().get(i).logProbs(), (float) LOGPROB_TOLERANCE);
       }
     }
   }

@@ -14,8 +14,8 @@ import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.tokenizer.CharTokenizer;
 import dev.grpo.rollout.messaging.RolloutWorker;
-import dev.grpo.rollout.service.GroupSampler;
 import dev.grpo.rollout.policy.ServingPolicy;
+import dev.grpo.rollout.service.GroupSampler;
 import dev.grpo.rollout.service.RolloutNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -30,12 +30,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Generation tokens/s through the worker (Kafka in, Kafka out) against the policy {@link Sampler}
- * called directly (via {@link GroupSampler}) with the same model, the same batch shapes (tasks per call x G rows) and the same
- * sampling settings. Not part of the default suite (surefire runs *Test only):
- * {@code mvn -pl rollout-service test -Dtest=ServiceOverheadBenchmark}.
+ * called directly (via {@link GroupSampler}) with the same model, the same batch shapes (tasks per
+ * call x G rows) and the same sampling settings. Not part of the default suite (surefire runs *Test
+ * only): {@code mvn -pl rollout-service test -Dtest=ServiceOverheadBenchmark}.
  */
 class ServiceOverheadBenchmark {
-  static final ModelConfig MODEL = ModelConfig.llama(CharTokenizer.printableAscii().vocabSize(), 128, 384, 4, 4, 2, 256);
+  static final ModelConfig MODEL =
+      ModelConfig.llama(CharTokenizer.printableAscii().vocabSize(), 128, 384, 4, 4, 2, 256);
   static final int TASKS = 16;
   static final int G = 8;
   static final int TASKS_PER_BATCH = 4;
@@ -46,13 +47,37 @@ class ServiceOverheadBenchmark {
   void serviceVersusSampler() throws Exception {
     Path ckpt = checkpoint("bench", MODEL, 42);
     String topic = "rollout-bench.prompts";
-    createTopics(Map.of(topic, 1, dev.grpo.contracts.Topics.ROLLOUTS, 1, dev.grpo.contracts.Topics.DLQ, 1,
-        dev.grpo.contracts.Topics.POLICY, 1), Set.of(dev.grpo.contracts.Topics.POLICY));
-    var settings = new RolloutWorker.Settings(SharedTestInfrastructure.kafka().bootstrapServers(), topic,
-        "rollout-bench", "bench-worker", TASKS, TASKS_PER_BATCH, TASKS_PER_BATCH * G, 20, 100);
+    createTopics(
+        Map.of(
+            topic,
+            1,
+            dev.grpo.contracts.Topics.ROLLOUTS,
+            1,
+            dev.grpo.contracts.Topics.DLQ,
+            1,
+            dev.grpo.contracts.Topics.POLICY,
+            1),
+        Set.of(dev.grpo.contracts.Topics.POLICY));
+    var settings =
+        new RolloutWorker.Settings(
+            SharedTestInfrastructure.kafka().bootstrapServers(),
+            topic,
+            "rollout-bench",
+            "bench-worker",
+            TASKS,
+            TASKS_PER_BATCH,
+            TASKS_PER_BATCH * G,
+            20,
+            100);
     try (var producer = producer();
-        var node = new RolloutNode(settings, CHECKPOINTS, "cpu", new SimpleMeterRegistry(), UnaryOperator.identity())
-            .start();
+        var node =
+            new RolloutNode(
+                    settings,
+                    CHECKPOINTS,
+                    "cpu",
+                    new SimpleMeterRegistry(),
+                    UnaryOperator.identity())
+                .start();
         LoadedCheckpoint direct = HfCheckpoint.load(ckpt, Device.cpu())) {
       List<String> lines = new ArrayList<>();
       List<Double> svcRates = new ArrayList<>();
@@ -74,16 +99,33 @@ class ServiceOverheadBenchmark {
           dirRates.add(dir[0] / dir[1]);
         }
         if (round > 0) { // round 0 warms up both paths
-          lines.add(String.format(Locale.ROOT, "round %d: service %.0f tokens in %.3f s = %.1f tok/s | sampler %.0f"
-              + " tokens in %.3f s = %.1f tok/s | overhead %.1f%% | service: %.0f sampler calls, %.3f s inside them",
-              round, svc[0], svc[1], svc[0] / svc[1], dir[0], dir[1], dir[0] / dir[1],
-              100 * (1 - (svc[0] / svc[1]) / (dir[0] / dir[1])), svc[3], svc[2]));
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "round %d: service %.0f tokens in %.3f s = %.1f tok/s | sampler %.0f tokens in"
+                      + " %.3f s = %.1f tok/s | overhead %.1f%% | service: %.0f sampler calls, %.3f"
+                      + " s inside them",
+                  round,
+                  svc[0],
+                  svc[1],
+                  svc[0] / svc[1],
+                  dir[0],
+                  dir[1],
+                  dir[0] / dir[1],
+                  100 * (1 - (svc[0] / svc[1]) / (dir[0] / dir[1])),
+                  svc[3],
+                  svc[2]));
         }
       }
       double svcMedian = median(svcRates);
       double dirMedian = median(dirRates);
-      lines.add(String.format(Locale.ROOT, "median: service %.1f tok/s, sampler %.1f tok/s, overhead %.1f%%", svcMedian,
-          dirMedian, 100 * (1 - svcMedian / dirMedian)));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "median: service %.1f tok/s, sampler %.1f tok/s, overhead %.1f%%",
+              svcMedian,
+              dirMedian,
+              100 * (1 - svcMedian / dirMedian)));
       lines.forEach(System.out::println);
     }
   }
@@ -106,27 +148,45 @@ class ServiceOverheadBenchmark {
 
   private static double median(List<Double> xs) {
     List<Double> s = xs.stream().sorted().toList();
-    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    return s.size() % 2 == 1
+        ? s.get(s.size() / 2)
+        : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
   }
 
   private static List<PromptTask> tasks(Path ckpt, int round) {
     List<PromptTask> out = new ArrayList<>();
     for (int i = 0; i < TASKS; i++) {
-      out.add(task("run-bench", "Q" + round + "-" + i + ": what is 7*8?", G,
-          new SamplingParams(1.0, 1.0, 0, MAX_NEW_TOKENS, List.of(), 1000L * round + i), ref(0, ckpt)));
+      out.add(
+          task(
+              "run-bench",
+              "Q" + round + "-" + i + ": what is 7*8?",
+              G,
+              new SamplingParams(1.0, 1.0, 0, MAX_NEW_TOKENS, List.of(), 1000L * round + i),
+              ref(0, ckpt)));
     }
     return out;
   }
 
-  /** Wall time from the first task sent to the last group read back (reader positioned at the end first). */
-  private static double[] throughService(org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer,
-      String topic, Path ckpt, int round) throws Exception {
+  /**
+   * Wall time from the first task sent to the last group read back (reader positioned at the end
+   * first).
+   */
+  private static double[] throughService(
+      org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      Path ckpt,
+      int round)
+      throws Exception {
     List<PromptTask> tasks = tasks(ckpt, round);
     var wanted = new java.util.HashSet<>(tasks.stream().map(PromptTask::groupId).toList());
     var p = new java.util.Properties();
     p.put("bootstrap.servers", SharedTestInfrastructure.kafka().bootstrapServers());
-    p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-    p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+    p.put(
+        "key.deserializer",
+        org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+    p.put(
+        "value.deserializer",
+        org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
     p.put("max.partition.fetch.bytes", 4 * 1024 * 1024);
     p.put("fetch.max.wait.ms", 10);
     try (var reader = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
@@ -136,8 +196,9 @@ class ServiceOverheadBenchmark {
       reader.position(tp);
       long t0 = System.nanoTime();
       for (PromptTask t : tasks) {
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, t.groupId().getBytes(),
-            EventJson.toBytes(t)));
+        producer.send(
+            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                topic, t.groupId().getBytes(), EventJson.toBytes(t)));
       }
       producer.flush();
       long tokens = 0;
@@ -162,9 +223,9 @@ class ServiceOverheadBenchmark {
   }
 
   /**
-   * The same calls the worker makes: TASKS_PER_BATCH tasks x G rows per {@link Sampler} call, through
-   * the worker's own {@link GroupSampler} (same prompt layout and per-batch seed), so that both paths
-   * generate the same tokens and only Kafka and the worker's plumbing differ.
+   * The same calls the worker makes: TASKS_PER_BATCH tasks x G rows per {@link Sampler} call,
+   * through the worker's own {@link GroupSampler} (same prompt layout and per-batch seed), so that
+   * both paths generate the same tokens and only Kafka and the worker's plumbing differ.
    */
   private static double[] throughSampler(LoadedCheckpoint ck, Path ckptDir, int round) {
     var policy = new ServingPolicy("run-bench", 0, ckptDir.toUri().toString(), "", ck);
@@ -173,9 +234,11 @@ class ServiceOverheadBenchmark {
     long tokens = 0;
     long t0 = System.nanoTime();
     for (int b = 0; b < TASKS / TASKS_PER_BATCH; b++) {
-      tokens += sampler.sample(policy, tasks.subList(b * TASKS_PER_BATCH, (b + 1) * TASKS_PER_BATCH)).generatedTokens();
+      tokens +=
+          sampler
+              .sample(policy, tasks.subList(b * TASKS_PER_BATCH, (b + 1) * TASKS_PER_BATCH))
+              .generatedTokens();
     }
     return new double[] {tokens, (System.nanoTime() - t0) / 1e9};
   }
-
 }

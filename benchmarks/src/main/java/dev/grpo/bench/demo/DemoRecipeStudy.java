@@ -50,9 +50,10 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * where {@code benchmarks/target/demo.classpath} comes from {@code mvn -B -o -q -pl benchmarks
- * dependency:build-classpath -Dmdep.outputFile=target/demo.classpath}. Every option is {@code --name
- * value}; {@code --help} lists them with their defaults. Prints one line per evaluation and writes
- * the same curve as CSV to {@code --csv} (default {@code benchmarks/target/demo-study/<task>-seed<seed>.csv}).
+ * dependency:build-classpath -Dmdep.outputFile=target/demo.classpath}. Every option is {@code
+ * --name value}; {@code --help} lists them with their defaults. Prints one line per evaluation and
+ * writes the same curve as CSV to {@code --csv} (default {@code
+ * benchmarks/target/demo-study/<task>-seed<seed>.csv}).
  */
 public final class DemoRecipeStudy {
 
@@ -98,17 +99,28 @@ public final class DemoRecipeStudy {
   private DemoRecipeStudy() {}
 
   /** One point of the curve. */
-  record CurvePoint(long step, double seconds, double trainRewardMean, double trainExact, double evalAccuracy,
-      double entropy, int zeroStdGroups, double stepMillis) {}
+  record CurvePoint(
+      long step,
+      double seconds,
+      double trainRewardMean,
+      double trainExact,
+      double evalAccuracy,
+      double entropy,
+      int zeroStdGroups,
+      double stepMillis) {}
 
   public static void main(String[] args) throws IOException {
     System.setProperty("ai.djl.offline", "true");
     Map<String, String> opt = parse(args);
-    DigitTask task = new DigitTask(DigitTask.Operation.parse(opt.get("task")),
-        integer(opt, "minDigits"), integer(opt, "maxDigits"));
+    DigitTask task =
+        new DigitTask(
+            DigitTask.Operation.parse(opt.get("task")),
+            integer(opt, "minDigits"),
+            integer(opt, "maxDigits"));
     long seed = Long.parseLong(opt.get("seed"));
     int threads = integer(opt, "threads");
-    Engine.getEngine("PyTorch"); // loads the native library, which the thread settings below call into
+    Engine.getEngine(
+        "PyTorch"); // loads the native library, which the thread settings below call into
     JniUtils.setNumThreads(threads);
     JniUtils.setNumInteropThreads(1);
 
@@ -127,29 +139,61 @@ public final class DemoRecipeStudy {
     CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
     int maxNewTokens = task.maxNewTokens();
     int promptTokens = 1 + task.instance("0".repeat(task.maxDigits())).prompt().length();
-    ModelConfig modelConfig = new ModelConfig(ModelConfig.LLAMA, tokenizer.vocabSize(), integer(opt, "hidden"),
-        integer(opt, "intermediate"), integer(opt, "layers"), integer(opt, "heads"), integer(opt, "kvHeads"),
-        promptTokens + maxNewTokens, 1e-6, 10000.0, false, false, CharTokenizer.BOS, CharTokenizer.EOS, 0.02);
+    ModelConfig modelConfig =
+        new ModelConfig(
+            ModelConfig.LLAMA,
+            tokenizer.vocabSize(),
+            integer(opt, "hidden"),
+            integer(opt, "intermediate"),
+            integer(opt, "layers"),
+            integer(opt, "heads"),
+            integer(opt, "kvHeads"),
+            promptTokens + maxNewTokens,
+            1e-6,
+            10000.0,
+            false,
+            false,
+            CharTokenizer.BOS,
+            CharTokenizer.EOS,
+            0.02);
 
     double temperature = Double.parseDouble(opt.get("temperature"));
     LossVariant variant = LossVariant.parse(opt.get("lossVariant"));
     double beta = Double.parseDouble(opt.get("beta"));
-    GrpoTrainerConfig trainerConfig = new GrpoTrainerConfig(
-        new LossConfig(variant, Double.parseDouble(opt.get("epsLow")), Double.parseDouble(opt.get("epsHigh")),
-            beta, 0.0),
-        integer(opt, "mu"), 256, temperature, variant == LossVariant.DR_GRPO ? maxNewTokens : 0,
-        new AdamWConfig(Double.parseDouble(opt.get("lr")), 0.9, 0.99, 1e-8, 0.0,
-            Double.parseDouble(opt.get("maxGradNorm")), integer(opt, "warmupSteps"),
-            LrSchedule.valueOf(opt.get("schedule").toUpperCase(Locale.ROOT)), integer(opt, "totalSteps"), 0.1));
+    GrpoTrainerConfig trainerConfig =
+        new GrpoTrainerConfig(
+            new LossConfig(
+                variant,
+                Double.parseDouble(opt.get("epsLow")),
+                Double.parseDouble(opt.get("epsHigh")),
+                beta,
+                0.0),
+            integer(opt, "mu"),
+            256,
+            temperature,
+            variant == LossVariant.DR_GRPO ? maxNewTokens : 0,
+            new AdamWConfig(
+                Double.parseDouble(opt.get("lr")),
+                0.9,
+                0.99,
+                1e-8,
+                0.0,
+                Double.parseDouble(opt.get("maxGradNorm")),
+                integer(opt, "warmupSteps"),
+                LrSchedule.valueOf(opt.get("schedule").toUpperCase(Locale.ROOT)),
+                integer(opt, "totalSteps"),
+                0.1));
 
-    Checker rewardChecker = switch (opt.get("reward")) {
-      case "position_match" -> new PositionMatchChecker();
-      case "exact_match" -> new ExactMatchChecker();
-      default -> throw new IllegalArgumentException(
-          "reward must be position_match or exact_match, was " + opt.get("reward"));
-    };
-    Map<String, Object> rewardParams = rewardChecker instanceof ExactMatchChecker
-        ? Map.of("extract", "region") : Map.of();
+    Checker rewardChecker =
+        switch (opt.get("reward")) {
+          case "position_match" -> new PositionMatchChecker();
+          case "exact_match" -> new ExactMatchChecker();
+          default ->
+              throw new IllegalArgumentException(
+                  "reward must be position_match or exact_match, was " + opt.get("reward"));
+        };
+    Map<String, Object> rewardParams =
+        rewardChecker instanceof ExactMatchChecker ? Map.of("extract", "region") : Map.of();
     Checker evalChecker = new ExactMatchChecker();
     Map<String, Object> evalParams = Map.of("extract", "region");
     rewardChecker.validate(rewardParams);
@@ -162,14 +206,30 @@ public final class DemoRecipeStudy {
     double maxSeconds = Double.parseDouble(opt.get("maxSeconds"));
     long maxSteps = Long.parseLong(opt.get("maxSteps"));
     int extraEvals = integer(opt, "extraEvalsAfterTarget");
-    Path csv = Path.of(opt.get("csv").isEmpty()
-        ? "benchmarks/target/demo-study/" + task.operation().name().toLowerCase(Locale.ROOT) + "-seed" + seed + ".csv"
-        : opt.get("csv"));
+    Path csv =
+        Path.of(
+            opt.get("csv").isEmpty()
+                ? "benchmarks/target/demo-study/"
+                    + task.operation().name().toLowerCase(Locale.ROOT)
+                    + "-seed"
+                    + seed
+                    + ".csv"
+                : opt.get("csv"));
     Files.createDirectories(csv.toAbsolutePath().getParent());
 
-    System.out.printf(Locale.ROOT, "task=%s digits=%d..%d prompt example \"%s\" -> \"%s\"; train=%d heldOut=%d eval=%d"
-            + " (greedy exact match); vocab=%d%n", task.operation(), task.minDigits(), task.maxDigits(),
-        train.get(0).prompt(), train.get(0).answer(), train.size(), heldOut.size(), eval.size(), tokenizer.vocabSize());
+    System.out.printf(
+        Locale.ROOT,
+        "task=%s digits=%d..%d prompt example \"%s\" -> \"%s\"; train=%d heldOut=%d eval=%d"
+            + " (greedy exact match); vocab=%d%n",
+        task.operation(),
+        task.minDigits(),
+        task.maxDigits(),
+        train.get(0).prompt(),
+        train.get(0).answer(),
+        train.size(),
+        heldOut.size(),
+        eval.size(),
+        tokenizer.vocabSize());
     System.out.println("options " + opt);
 
     SplittableRandom promptRng = new SplittableRandom(seed);
@@ -178,8 +238,10 @@ public final class DemoRecipeStudy {
     try (LlamaModel policy = LlamaModel.randomInit(modelConfig, Device.cpu(), seed);
         GrpoTrainer trainer = new GrpoTrainer(policy, trainerConfig);
         PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
-      System.out.printf(Locale.ROOT, "model params=%d config=%s%n", policy.parameterCount(), modelConfig);
-      out.println("step,seconds,train_reward_mean,train_exact,eval_accuracy,entropy,zero_std_groups,step_millis");
+      System.out.printf(
+          Locale.ROOT, "model params=%d config=%s%n", policy.parameterCount(), modelConfig);
+      out.println(
+          "step,seconds,train_reward_mean,train_exact,eval_accuracy,entropy,zero_std_groups,step_millis");
       long start = System.nanoTime();
       double rewardSum = 0;
       double exactSum = 0;
@@ -192,31 +254,69 @@ public final class DemoRecipeStudy {
       for (long step = 0; ; step++) {
         if (step % evalEvery == 0) {
           double seconds = (System.nanoTime() - start) / 1e9;
-          double accuracy = evaluate(policy, tokenizer, sampler, eval, maxNewTokens, evalChecker, evalParams);
-          CurvePoint p = new CurvePoint(step, seconds, window == 0 ? Double.NaN : rewardSum / window,
-              window == 0 ? Double.NaN : exactSum / window, accuracy, window == 0 ? Double.NaN : entropySum / window,
-              zeroStdSum, window == 0 ? Double.NaN : (System.nanoTime() - windowStart) / 1e6 / window);
+          double accuracy =
+              evaluate(policy, tokenizer, sampler, eval, maxNewTokens, evalChecker, evalParams);
+          CurvePoint p =
+              new CurvePoint(
+                  step,
+                  seconds,
+                  window == 0 ? Double.NaN : rewardSum / window,
+                  window == 0 ? Double.NaN : exactSum / window,
+                  accuracy,
+                  window == 0 ? Double.NaN : entropySum / window,
+                  zeroStdSum,
+                  window == 0 ? Double.NaN : (System.nanoTime() - windowStart) / 1e6 / window);
           curve.add(p);
-          System.out.printf(Locale.ROOT, "step %5d  t=%6.1fs  train reward %.3f  train exact %.3f  eval acc %.3f"
-                  + "  entropy %.3f  zeroStd %d  ms/step %.0f%n", p.step(), p.seconds(), p.trainRewardMean(),
-              p.trainExact(), p.evalAccuracy(), p.entropy(), p.zeroStdGroups(), p.stepMillis());
-          out.printf(Locale.ROOT, "%d,%.2f,%.4f,%.4f,%.4f,%.4f,%d,%.1f%n", p.step(), p.seconds(), p.trainRewardMean(),
-              p.trainExact(), p.evalAccuracy(), p.entropy(), p.zeroStdGroups(), p.stepMillis());
+          System.out.printf(
+              Locale.ROOT,
+              "step %5d  t=%6.1fs  train reward %.3f  train exact %.3f  eval acc %.3f"
+                  + "  entropy %.3f  zeroStd %d  ms/step %.0f%n",
+              p.step(),
+              p.seconds(),
+              p.trainRewardMean(),
+              p.trainExact(),
+              p.evalAccuracy(),
+              p.entropy(),
+              p.zeroStdGroups(),
+              p.stepMillis());
+          out.printf(
+              Locale.ROOT,
+              "%d,%.2f,%.4f,%.4f,%.4f,%.4f,%d,%.1f%n",
+              p.step(),
+              p.seconds(),
+              p.trainRewardMean(),
+              p.trainExact(),
+              p.evalAccuracy(),
+              p.entropy(),
+              p.zeroStdGroups(),
+              p.stepMillis());
           out.flush();
           rewardSum = exactSum = entropySum = 0;
           zeroStdSum = window = 0;
           windowStart = System.nanoTime();
           if (accuracy >= target && reachedAt == null) {
             reachedAt = step;
-            System.out.printf(Locale.ROOT, "TARGET eval acc %.3f >= %.2f at step %d, %.1f s (seed %d)%n", accuracy,
-                target, step, seconds, seed);
+            System.out.printf(
+                Locale.ROOT,
+                "TARGET eval acc %.3f >= %.2f at step %d, %.1f s (seed %d)%n",
+                accuracy,
+                target,
+                step,
+                seconds,
+                seed);
           }
           if (reachedAt != null && evalsAfterTarget++ >= extraEvals) {
             break;
           }
           if (seconds > maxSeconds || step >= maxSteps) {
-            System.out.printf(Locale.ROOT, "STOPPED at step %d, %.1f s without reaching %.2f (best %.3f, seed %d)%n",
-                step, seconds, target, curve.stream().mapToDouble(CurvePoint::evalAccuracy).max().orElse(0), seed);
+            System.out.printf(
+                Locale.ROOT,
+                "STOPPED at step %d, %.1f s without reaching %.2f (best %.3f, seed %d)%n",
+                step,
+                seconds,
+                target,
+                curve.stream().mapToDouble(CurvePoint::evalAccuracy).max().orElse(0),
+                seed);
             break;
           }
         }
@@ -230,8 +330,12 @@ public final class DemoRecipeStudy {
             prompts.add(ids);
           }
         }
-        List<Generation> gens = sampler.generate(policy, tokenizer, prompts,
-            SamplingConfig.ofTemperature(temperature, maxNewTokens, seed * 1_000_003L + step));
+        List<Generation> gens =
+            sampler.generate(
+                policy,
+                tokenizer,
+                prompts,
+                SamplingConfig.ofTemperature(temperature, maxNewTokens, seed * 1_000_003L + step));
         List<TrainingGroup> groups = new ArrayList<>();
         for (int g = 0; g < groupsPerStep; g++) {
           DigitTask.Instance in = batch.get(g);
@@ -255,10 +359,17 @@ public final class DemoRecipeStudy {
   }
 
   /** Greedy exact-match accuracy on the evaluation prompts, in one batch. */
-  static double evaluate(LlamaModel policy, CharTokenizer tokenizer, Sampler sampler, List<DigitTask.Instance> eval,
-      int maxNewTokens, Checker checker, Map<String, Object> params) {
+  static double evaluate(
+      LlamaModel policy,
+      CharTokenizer tokenizer,
+      Sampler sampler,
+      List<DigitTask.Instance> eval,
+      int maxNewTokens,
+      Checker checker,
+      Map<String, Object> params) {
     List<int[]> prompts = eval.stream().map(in -> withBos(tokenizer, in.prompt())).toList();
-    List<Generation> gens = sampler.generate(policy, tokenizer, prompts, SamplingConfig.greedy(maxNewTokens));
+    List<Generation> gens =
+        sampler.generate(policy, tokenizer, prompts, SamplingConfig.greedy(maxNewTokens));
     double correct = 0;
     for (int i = 0; i < eval.size(); i++) {
       correct += score(checker, params, eval.get(i), gens.get(i));
@@ -266,13 +377,21 @@ public final class DemoRecipeStudy {
     return correct / eval.size();
   }
 
-  static double score(Checker checker, Map<String, Object> params, DigitTask.Instance in, Generation gen) {
-    CheckResult r = checker.check(new CheckInput(in.prompt(), gen.text(), gen.tokenIds().length,
-        Map.of("answer", in.answer()), params));
+  static double score(
+      Checker checker, Map<String, Object> params, DigitTask.Instance in, Generation gen) {
+    CheckResult r =
+        checker.check(
+            new CheckInput(
+                in.prompt(),
+                gen.text(),
+                gen.tokenIds().length,
+                Map.of("answer", in.answer()),
+                params));
     if (r instanceof CheckResult.Scored s) {
       return s.score();
     }
-    throw new IllegalStateException(checker.name() + " could not judge \"" + in.prompt() + "\": " + r.reason());
+    throw new IllegalStateException(
+        checker.name() + " could not judge \"" + in.prompt() + "\": " + r.reason());
   }
 
   static int[] withBos(CharTokenizer tokenizer, String prompt) {
@@ -299,8 +418,11 @@ public final class DemoRecipeStudy {
         System.exit(0);
       }
       if (!args[i].startsWith("--") || !DEFAULTS.containsKey(args[i].substring(2))) {
-        throw new IllegalArgumentException("option must be one of --" + String.join(", --", DEFAULTS.keySet())
-            + ", was " + args[i]);
+        throw new IllegalArgumentException(
+            "option must be one of --"
+                + String.join(", --", DEFAULTS.keySet())
+                + ", was "
+                + args[i]);
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(args[i] + " needs a value");

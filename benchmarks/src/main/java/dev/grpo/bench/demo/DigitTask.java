@@ -10,12 +10,12 @@ import java.util.Locale;
  * is the transformed string.
  *
  * <p>Format: prompt {@code "<op> <digits>="} (e.g. {@code "rev 417="}), answer the transformed
- * digits with nothing else (e.g. {@code "714"}). The policy sees {@code <s>} followed by the prompt's
- * characters and should answer the digits followed by {@code </s>}.
+ * digits with nothing else (e.g. {@code "714"}). The policy sees {@code <s>} followed by the
+ * prompt's characters and should answer the digits followed by {@code </s>}.
  *
  * <p>Every digit string of {@code minDigits..maxDigits} digits is one instance. The train/held-out
- * split is a fixed function of the digit string alone (see {@link #isHeldOut(String)}), the same for
- * every run and seed, so held-out prompts are never trained on.
+ * split is a fixed function of the digit string alone (see {@link #isHeldOut(String)}), the same
+ * for every run and seed, so held-out prompts are never trained on.
  *
  * @param operation what the answer does to the digits
  * @param minDigits shortest digit string, 1 to {@value #MAX_DIGITS}
@@ -65,7 +65,10 @@ public record DigitTask(Operation operation, int minDigits, int maxDigits) {
       };
     }
 
-    /** Parses {@code copy}, {@code reverse}, {@code sort}, {@code max} or the prompt words, any case. */
+    /**
+     * Parses {@code copy}, {@code reverse}, {@code sort}, {@code max} or the prompt words, any
+     * case.
+     */
     public static Operation parse(String name) {
       String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
       for (Operation op : values()) {
@@ -73,7 +76,8 @@ public record DigitTask(Operation operation, int minDigits, int maxDigits) {
           return op;
         }
       }
-      throw new IllegalArgumentException("operation must be copy, reverse, sort or max, was " + name);
+      throw new IllegalArgumentException(
+          "operation must be copy, reverse, sort or max, was " + name);
     }
   }
 
@@ -96,8 +100,13 @@ public record DigitTask(Operation operation, int minDigits, int maxDigits) {
           "minDigits must be between 1 and " + MAX_DIGITS + ", was " + minDigits);
     }
     if (maxDigits < minDigits || maxDigits > MAX_DIGITS) {
-      throw new IllegalArgumentException("maxDigits must be between minDigits (" + minDigits
-          + ") and " + MAX_DIGITS + ", was " + maxDigits);
+      throw new IllegalArgumentException(
+          "maxDigits must be between minDigits ("
+              + minDigits
+              + ") and "
+              + MAX_DIGITS
+              + ", was "
+              + maxDigits);
     }
   }
 
@@ -113,11 +122,20 @@ public record DigitTask(Operation operation, int minDigits, int maxDigits) {
 
   /** The instance for one digit string. */
   public Instance instance(String digits) {
-    if (digits.length() < minDigits || digits.length() > maxDigits || !digits.chars().allMatch(Character::isDigit)) {
-      throw new IllegalArgumentException("digits must be " + minDigits + " to " + maxDigits
-          + " ASCII digits, was \"" + digits + "\"");
+    if (digits.length() < minDigits
+        || digits.length() > maxDigits
+        || !digits.chars().allMatch(Character::isDigit)) {
+      throw new IllegalArgumentException(
+          "digits must be "
+              + minDigits
+              + " to "
+              + maxDigits
+              + " ASCII digits, was \""
+              + digits
+              + "\"");
     }
-    return new Instance(digits, operation.word() + " " + digits + "=", operation.apply(digits), isHeldOut(digits));
+    return new Instance(
+        digits, operation.word() + " " + digits + "=", operation.apply(digits), isHeldOut(digits));
   }
 
   /** Every instance, shortest strings first, each length in numeric order. */

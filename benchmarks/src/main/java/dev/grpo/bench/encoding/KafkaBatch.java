@@ -24,7 +24,8 @@ final class KafkaBatch {
   }
 
   static MemoryRecords write(Compression codec, String key, byte[] value) {
-    return MemoryRecords.withRecords(codec, new SimpleRecord(key.getBytes(StandardCharsets.UTF_8), value));
+    return MemoryRecords.withRecords(
+        codec, new SimpleRecord(key.getBytes(StandardCharsets.UTF_8), value));
   }
 
   static byte[] readValue(ByteBuffer batch) {

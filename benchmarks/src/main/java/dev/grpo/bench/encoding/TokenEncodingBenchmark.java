@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Cost of putting one rollout group (G completions x N tokens) on the wire and taking it off again:
- * JSON encoding of the event plus the producer's record-batch compression, and the reverse. Sizes are
- * printed by {@link WireSizes}. Run: see docs/benchmarks.md, section "Event encoding".
+ * JSON encoding of the event plus the producer's record-batch compression, and the reverse. Sizes
+ * are printed by {@link WireSizes}. Run: see docs/benchmarks.md, section "Event encoding".
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

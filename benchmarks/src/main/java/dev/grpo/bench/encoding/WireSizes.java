@@ -16,10 +16,13 @@ public final class WireSizes {
 
   public static void main(String[] args) {
     int groupSize = args.length > 0 ? Integer.parseInt(args[0]) : 16;
-    int[] tokenCounts = args.length > 1
-        ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
-        : new int[] {1000, 4096};
-    System.out.println("| G x tokens | encoding | JSON bytes | batch, none | batch, lz4 | batch, zstd | zstd / 1 MiB limit |");
+    int[] tokenCounts =
+        args.length > 1
+            ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1000, 4096};
+    System.out.println(
+        "| G x tokens | encoding | JSON bytes | batch, none | batch, lz4 | batch, zstd | zstd / 1"
+            + " MiB limit |");
     System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for (int tokens : tokenCounts) {
       RolloutGroup group = GroupFixture.rolloutGroup(groupSize, tokens, 7);
@@ -28,8 +31,16 @@ public final class WireSizes {
         int none = KafkaBatch.write(KafkaBatch.codec("none"), group.groupId(), json).sizeInBytes();
         int lz4 = KafkaBatch.write(KafkaBatch.codec("lz4"), group.groupId(), json).sizeInBytes();
         int zstd = KafkaBatch.write(KafkaBatch.codec("zstd"), group.groupId(), json).sizeInBytes();
-        System.out.printf("| %d x %d | %s | %,d | %,d | %,d | %,d | %.0f%% |%n", groupSize, tokens, encoding,
-            json.length, none, lz4, zstd, 100.0 * zstd / DEFAULT_MESSAGE_LIMIT_BYTES);
+        System.out.printf(
+            "| %d x %d | %s | %,d | %,d | %,d | %,d | %.0f%% |%n",
+            groupSize,
+            tokens,
+            encoding,
+            json.length,
+            none,
+            lz4,
+            zstd,
+            100.0 * zstd / DEFAULT_MESSAGE_LIMIT_BYTES);
       }
     }
   }

@@ -19,12 +19,14 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code code_tests} on one thread: one invocation scores one completion (a short Python
- * solution) against 3 stdin/stdout tests, i.e. three sandbox launches. Fails at setup when
- * bubblewrap is unusable.
+ * {@code code_tests} on one thread: one invocation scores one completion (a short Python solution)
+ * against 3 stdin/stdout tests, i.e. three sandbox launches. Fails at setup when bubblewrap is
+ * unusable.
  */
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m"})
 @Warmup(iterations = 1, time = 3)
 @Measurement(iterations = 2, time = 5)
 @Threads(1)
@@ -36,12 +38,14 @@ public class CodeTestsBenchmark {
 
   @Setup
   public void setUp() {
-    var completion = "<think>read two ints, print the sum</think>\n```python\n"
-        + "a, b = map(int, input().split())\nprint(a + b)\n```\n";
-    var tests = List.of(
-        Map.of("input", "1 2\n", "output", "3"),
-        Map.of("input", "10 20\n", "output", "30"),
-        Map.of("input", "-5 5\n", "output", "0"));
+    var completion =
+        "<think>read two ints, print the sum</think>\n```python\n"
+            + "a, b = map(int, input().split())\nprint(a + b)\n```\n";
+    var tests =
+        List.of(
+            Map.of("input", "1 2\n", "output", "3"),
+            Map.of("input", "10 20\n", "output", "30"),
+            Map.of("input", "-5 5\n", "output", "0"));
     input = new CheckInput("p", completion, Map.of("tests", tests), Map.of());
     var probe = checker.check(input);
     if (!(probe instanceof CheckResult.Scored s) || s.score() != 1.0) {

@@ -7,22 +7,36 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A seeded, realistic mix of math completions: a few hundred words of reasoning in
- * {@code <think>}, then a boxed answer in the styles models write (integers, LaTeX fractions,
- * decimals, money and units, percentages, sets, tuples, intervals, wrong answers, missing boxes,
- * hedged double boxes). The "symbolic" mix holds answers that need the symbolic step (variables,
- * roots, pi).
+ * A seeded, realistic mix of math completions: a few hundred words of reasoning in {@code <think>},
+ * then a boxed answer in the styles models write (integers, LaTeX fractions, decimals, money and
+ * units, percentages, sets, tuples, intervals, wrong answers, missing boxes, hedged double boxes).
+ * The "symbolic" mix holds answers that need the symbolic step (variables, roots, pi).
  */
 final class MathAnswerMix {
   private MathAnswerMix() {}
 
   /** {answer as written, gold} pairs that the string/rational/structural steps decide. */
   private static final String[][] TYPICAL = {
-    {"42", "42"}, {"7", "7"}, {"-3", "-3"}, {"1{,}024", "1024"}, {"\\dfrac{3}{4}", "\\frac34"},
-    {"0.75", "\\frac{3}{4}"}, {"\\frac{1}{2}", "0.5"}, {"\\$18.90", "18.9"}, {"25\\%", "25"},
-    {"12 \\text{ cm}", "12"}, {"x = 4", "4"}, {"(1, 2)", "(1,2)"}, {"\\{1, 2, 3\\}", "\\{3,2,1\\}"},
-    {"[2, \\infty)", "[2,\\infty)"}, {"13", "12"}, {"\\frac{5}{6}", "\\frac{6}{5}"}, {"1000", "1,000"},
-    {"2^{10}", "1024"}, {"-\\frac{7}{2}", "-3.5"}, {"90^\\circ", "90"},
+    {"42", "42"},
+    {"7", "7"},
+    {"-3", "-3"},
+    {"1{,}024", "1024"},
+    {"\\dfrac{3}{4}", "\\frac34"},
+    {"0.75", "\\frac{3}{4}"},
+    {"\\frac{1}{2}", "0.5"},
+    {"\\$18.90", "18.9"},
+    {"25\\%", "25"},
+    {"12 \\text{ cm}", "12"},
+    {"x = 4", "4"},
+    {"(1, 2)", "(1,2)"},
+    {"\\{1, 2, 3\\}", "\\{3,2,1\\}"},
+    {"[2, \\infty)", "[2,\\infty)"},
+    {"13", "12"},
+    {"\\frac{5}{6}", "\\frac{6}{5}"},
+    {"1000", "1,000"},
+    {"2^{10}", "1024"},
+    {"-\\frac{7}{2}", "-3.5"},
+    {"90^\\circ", "90"},
   };
 
   private static final String[][] SYMBOLIC = {
@@ -33,8 +47,8 @@ final class MathAnswerMix {
 
   private static final String[] WORDS =
       ("let us compute the sum of the first terms then simplify the fraction and check the"
-          + " result against the constraint so the value must be an integer because the"
-          + " denominator divides the numerator wait I should double check this step")
+              + " result against the constraint so the value must be an integer because the"
+              + " denominator divides the numerator wait I should double check this step")
           .split(" ");
 
   static List<CheckInput> build(String mix, int count, long seed) {

@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * mode gives completions/s/core; SampleTime gives the latency distribution (p50, p99).
  */
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 @Threads(1)

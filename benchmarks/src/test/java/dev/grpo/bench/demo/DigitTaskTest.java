@@ -3,11 +3,11 @@ package dev.grpo.bench.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.Map;
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
 import dev.grpo.rewards.PositionMatchChecker;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The demo task's generator, split rule and training reward. */
@@ -18,9 +18,12 @@ class DigitTaskTest {
     assertThat(new DigitTask(DigitTask.Operation.REVERSE, 3, 3).instance("417"))
         .extracting(DigitTask.Instance::prompt, DigitTask.Instance::answer)
         .containsExactly("rev 417=", "714");
-    assertThat(new DigitTask(DigitTask.Operation.SORT, 1, 4).instance("4170").answer()).isEqualTo("0147");
-    assertThat(new DigitTask(DigitTask.Operation.COPY, 1, 4).instance("0070").prompt()).isEqualTo("cpy 0070=");
-    assertThat(new DigitTask(DigitTask.Operation.MAX, 1, 4).instance("4170").answer()).isEqualTo("7");
+    assertThat(new DigitTask(DigitTask.Operation.SORT, 1, 4).instance("4170").answer())
+        .isEqualTo("0147");
+    assertThat(new DigitTask(DigitTask.Operation.COPY, 1, 4).instance("0070").prompt())
+        .isEqualTo("cpy 0070=");
+    assertThat(new DigitTask(DigitTask.Operation.MAX, 1, 4).instance("4170").answer())
+        .isEqualTo("7");
     assertThat(new DigitTask(DigitTask.Operation.MAX, 1, 4).maxNewTokens()).isEqualTo(2);
   }
 
@@ -36,7 +39,8 @@ class DigitTaskTest {
         final int p = pos;
         final char c = d;
         assertThat(all.stream().filter(i -> i.heldOut() && i.digits().charAt(p) == c)).isNotEmpty();
-        assertThat(all.stream().filter(i -> !i.heldOut() && i.digits().charAt(p) == c)).isNotEmpty();
+        assertThat(all.stream().filter(i -> !i.heldOut() && i.digits().charAt(p) == c))
+            .isNotEmpty();
       }
     }
     assertThat(DigitTask.isHeldOut("417")).isEqualTo(DigitTask.isHeldOut("417"));
@@ -67,7 +71,9 @@ class DigitTaskTest {
   }
 
   private static double score(String completion, String gold) {
-    var r = new PositionMatchChecker().check(new CheckInput("p", completion, Map.of("answer", gold), Map.of()));
+    var r =
+        new PositionMatchChecker()
+            .check(new CheckInput("p", completion, Map.of("answer", gold), Map.of()));
     return ((CheckResult.Scored) r).score();
   }
 }

@@ -10,23 +10,24 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class ContainerPostgres implements PostgresServer {
 
-    public static final String IMAGE = "postgres:16-alpine";
+  public static final String IMAGE = "postgres:16-alpine";
 
-    private final PostgreSQLContainer container;
+  private final PostgreSQLContainer container;
 
-    public ContainerPostgres() {
-        DockerCheck.requireDocker("PostgreSQL");
-        container = new PostgreSQLContainer(IMAGE).withDatabaseName("grpo");
-        container.start();
-    }
+  public ContainerPostgres() {
+    DockerCheck.requireDocker("PostgreSQL");
+    container = new PostgreSQLContainer(IMAGE).withDatabaseName("grpo");
+    container.start();
+  }
 
-    @Override
-    public DatabaseEndpoint endpoint() {
-        return new DatabaseEndpoint(container.getJdbcUrl(), container.getUsername(), container.getPassword());
-    }
+  @Override
+  public DatabaseEndpoint endpoint() {
+    return new DatabaseEndpoint(
+        container.getJdbcUrl(), container.getUsername(), container.getPassword());
+  }
 
-    @Override
-    public void close() {
-        container.stop();
-    }
+  @Override
+  public void close() {
+    container.stop();
+  }
 }

@@ -12,16 +12,17 @@ import dev.grpo.policy.tokenizer.Tokenizer;
  * @param model the model, on the requested device
  * @param tokenizer the tokenizer from tokenizer.json
  */
-public record LoadedCheckpoint(ModelConfig config, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
-    @Override
-    public void close() {
-        model.close();
-        if (tokenizer instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot close tokenizer", e);
-            }
-        }
+public record LoadedCheckpoint(ModelConfig config, LlamaModel model, Tokenizer tokenizer)
+    implements AutoCloseable {
+  @Override
+  public void close() {
+    model.close();
+    if (tokenizer instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot close tokenizer", e);
+      }
     }
+  }
 }

@@ -8,8 +8,8 @@ import ai.djl.pytorch.jni.JniUtils;
  *
  * <p>Why it matters: on a small shared machine (the demo runs three services on two cores)
  * libtorch's default of one thread per core oversubscribes the CPU, and a forward pass was measured
- * 30-50x slower with two threads than with one. The native library must be loaded before
- * {@link JniUtils} can be called, so this loads the engine first.
+ * 30-50x slower with two threads than with one. The native library must be loaded before {@link
+ * JniUtils} can be called, so this loads the engine first.
  */
 public final class TorchThreads {
   private TorchThreads() {}

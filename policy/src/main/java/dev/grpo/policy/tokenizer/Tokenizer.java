@@ -11,24 +11,29 @@ import java.nio.file.Path;
  */
 public interface Tokenizer {
 
-    /** Token ids of {@code text}, without any special token. */
-    int[] encode(String text);
+  /** Token ids of {@code text}, without any special token. */
+  int[] encode(String text);
 
-    /** Text of {@code ids}, skipping special tokens. */
-    String decode(int[] ids);
+  /** Text of {@code ids}, skipping special tokens. */
+  String decode(int[] ids);
 
-    /** One more than the largest id this tokenizer can produce; must not exceed the model's vocab_size. */
-    int vocabSize();
+  /**
+   * One more than the largest id this tokenizer can produce; must not exceed the model's
+   * vocab_size.
+   */
+  int vocabSize();
 
-    /** Beginning-of-sequence id. */
-    int bosId();
+  /** Beginning-of-sequence id. */
+  int bosId();
 
-    /** End-of-sequence id; generation stops on it. */
-    int eosId();
+  /** End-of-sequence id; generation stops on it. */
+  int eosId();
 
-    /** Id used to pad batches (never attended to). */
-    int padId();
+  /** Id used to pad batches (never attended to). */
+  int padId();
 
-    /** Writes a Hugging Face {@code tokenizer.json} (and a {@code tokenizer_config.json} beside it). */
-    void save(Path tokenizerJson);
+  /**
+   * Writes a Hugging Face {@code tokenizer.json} (and a {@code tokenizer_config.json} beside it).
+   */
+  void save(Path tokenizerJson);
 }

@@ -10,21 +10,21 @@ package dev.grpo.policy.train;
  * @param microBatches number of micro-batches the batch is split into (BNPO averages over them)
  */
 public record BatchTotals(
-        long sequences, long activeTokens, int maxCompletionLength, int microBatches) {
+    long sequences, long activeTokens, int maxCompletionLength, int microBatches) {
 
-    public BatchTotals {
-        if (sequences < 1) {
-            throw new IllegalArgumentException("sequences must be >= 1, was " + sequences);
-        }
-        if (activeTokens < 0) {
-            throw new IllegalArgumentException("activeTokens must be >= 0, was " + activeTokens);
-        }
-        if (maxCompletionLength < 1) {
-            throw new IllegalArgumentException(
-                    "maxCompletionLength must be >= 1, was " + maxCompletionLength);
-        }
-        if (microBatches < 1) {
-            throw new IllegalArgumentException("microBatches must be >= 1, was " + microBatches);
-        }
+  public BatchTotals {
+    if (sequences < 1) {
+      throw new IllegalArgumentException("sequences must be >= 1, was " + sequences);
     }
+    if (activeTokens < 0) {
+      throw new IllegalArgumentException("activeTokens must be >= 0, was " + activeTokens);
+    }
+    if (maxCompletionLength < 1) {
+      throw new IllegalArgumentException(
+          "maxCompletionLength must be >= 1, was " + maxCompletionLength);
+    }
+    if (microBatches < 1) {
+      throw new IllegalArgumentException("microBatches must be >= 1, was " + microBatches);
+    }
+  }
 }

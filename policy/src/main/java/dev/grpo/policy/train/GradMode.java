@@ -11,20 +11,20 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 final class GradMode implements AutoCloseable {
 
-    private final boolean previous;
+  private final boolean previous;
 
-    private GradMode(boolean enabled) {
-        previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(enabled);
-    }
+  private GradMode(boolean enabled) {
+    previous = JniUtils.isGradMode();
+    JniUtils.setGradMode(enabled);
+  }
 
-    /** Turns recording off until {@link #close()}. */
-    static GradMode disabled() {
-        return new GradMode(false);
-    }
+  /** Turns recording off until {@link #close()}. */
+  static GradMode disabled() {
+    return new GradMode(false);
+  }
 
-    @Override
-    public void close() {
-        JniUtils.setGradMode(previous);
-    }
+  @Override
+  public void close() {
+    JniUtils.setGradMode(previous);
+  }
 }

@@ -15,32 +15,32 @@ package dev.grpo.policy.train;
  * @param optimizer AdamW hyper-parameters, gradient clipping and learning-rate schedule
  */
 public record GrpoTrainerConfig(
-        LossConfig loss,
-        int mu,
-        int microBatchSize,
-        double temperature,
-        int maxCompletionLength,
-        AdamWConfig optimizer) {
+    LossConfig loss,
+    int mu,
+    int microBatchSize,
+    double temperature,
+    int maxCompletionLength,
+    AdamWConfig optimizer) {
 
-    public GrpoTrainerConfig {
-        if (loss == null) {
-            throw new IllegalArgumentException("loss must be set, was null");
-        }
-        if (optimizer == null) {
-            throw new IllegalArgumentException("optimizer must be set, was null");
-        }
-        if (mu < 1) {
-            throw new IllegalArgumentException("mu must be >= 1, was " + mu);
-        }
-        if (microBatchSize < 1) {
-            throw new IllegalArgumentException("microBatchSize must be >= 1, was " + microBatchSize);
-        }
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be finite and > 0, was " + temperature);
-        }
-        if (maxCompletionLength < 0) {
-            throw new IllegalArgumentException(
-                    "maxCompletionLength must be >= 0 (0 = longest in batch), was " + maxCompletionLength);
-        }
+  public GrpoTrainerConfig {
+    if (loss == null) {
+      throw new IllegalArgumentException("loss must be set, was null");
     }
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer must be set, was null");
+    }
+    if (mu < 1) {
+      throw new IllegalArgumentException("mu must be >= 1, was " + mu);
+    }
+    if (microBatchSize < 1) {
+      throw new IllegalArgumentException("microBatchSize must be >= 1, was " + microBatchSize);
+    }
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be finite and > 0, was " + temperature);
+    }
+    if (maxCompletionLength < 0) {
+      throw new IllegalArgumentException(
+          "maxCompletionLength must be >= 0 (0 = longest in batch), was " + maxCompletionLength);
+    }
+  }
 }

@@ -3,9 +3,9 @@ package dev.grpo.policy.train;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Per-token inputs of the GRPO loss for one (micro-)batch of B completions padded to T tokens.
- * All [B, T] arrays are float32 and must be finite also at padded positions (the mask zeroes them,
- * and 0 x NaN would still be NaN).
+ * Per-token inputs of the GRPO loss for one (micro-)batch of B completions padded to T tokens. All
+ * [B, T] arrays are float32 and must be finite also at padded positions (the mask zeroes them, and
+ * 0 x NaN would still be NaN).
  *
  * @param logp log-probs of the completion tokens under the policy being trained (carries the
  *     gradient)
@@ -17,46 +17,46 @@ import ai.djl.ndarray.NDArray;
  * @param mask [B, T] 1 for a completion token, 0 for padding
  */
 public record LossInputs(
-        NDArray logp,
-        NDArray oldLogp,
-        NDArray refLogp,
-        NDArray behaviourLogp,
-        NDArray advantages,
-        NDArray mask) {
+    NDArray logp,
+    NDArray oldLogp,
+    NDArray refLogp,
+    NDArray behaviourLogp,
+    NDArray advantages,
+    NDArray mask) {
 
-    public LossInputs {
-        require(logp, "logp");
-        require(oldLogp, "oldLogp");
-        require(advantages, "advantages");
-        require(mask, "mask");
-        var shape = logp.getShape();
-        if (shape.dimension() != 2) {
-            throw new IllegalArgumentException("logp must have shape [B, T], was " + shape);
-        }
-        sameShape(oldLogp, "oldLogp", logp);
-        sameShape(mask, "mask", logp);
-        if (refLogp != null) {
-            sameShape(refLogp, "refLogp", logp);
-        }
-        if (behaviourLogp != null) {
-            sameShape(behaviourLogp, "behaviourLogp", logp);
-        }
-        if (advantages.getShape().dimension() != 1 || advantages.getShape().get(0) != shape.get(0)) {
-            throw new IllegalArgumentException(
-                    "advantages must have shape [" + shape.get(0) + "], was " + advantages.getShape());
-        }
+  public LossInputs {
+    require(logp, "logp");
+    require(oldLogp, "oldLogp");
+    require(advantages, "advantages");
+    require(mask, "mask");
+    var shape = logp.getShape();
+    if (shape.dimension() != 2) {
+      throw new IllegalArgumentException("logp must have shape [B, T], was " + shape);
     }
+    sameShape(oldLogp, "oldLogp", logp);
+    sameShape(mask, "mask", logp);
+    if (refLogp != null) {
+      sameShape(refLogp, "refLogp", logp);
+    }
+    if (behaviourLogp != null) {
+      sameShape(behaviourLogp, "behaviourLogp", logp);
+    }
+    if (advantages.getShape().dimension() != 1 || advantages.getShape().get(0) != shape.get(0)) {
+      throw new IllegalArgumentException(
+          "advantages must have shape [" + shape.get(0) + "], was " + advantages.getShape());
+    }
+  }
 
-    private static void require(NDArray a, String name) {
-        if (a == null) {
-            throw new IllegalArgumentException(name + " must be set, was null");
-        }
+  private static void require(NDArray a, String name) {
+    if (a == null) {
+      throw new IllegalArgumentException(name + " must be set, was null");
     }
+  }
 
-    private static void sameShape(NDArray a, String name, NDArray logp) {
-        if (!a.getShape().equals(logp.getShape())) {
-            throw new IllegalArgumentException(
-                    name + " must have the shape of logp " + logp.getShape() + ", was " + a.getShape());
-        }
+  private static void sameShape(NDArray a, String name, NDArray logp) {
+    if (!a.getShape().equals(logp.getShape())) {
+      throw new IllegalArgumentException(
+          name + " must have the shape of logp " + logp.getShape() + ", was " + a.getShape());
     }
+  }
 }

@@ -15,9 +15,9 @@ import ai.djl.ndarray.NDArray;
  * @param clipHighCount active tokens with A &gt; 0 and r &gt; 1 + epsHigh
  */
 public record LossResult(
-        NDArray loss,
-        double lossValue,
-        long activeTokens,
-        double klSum,
-        long clipLowCount,
-        long clipHighCount) {}
+    NDArray loss,
+    double lossValue,
+    long activeTokens,
+    double klSum,
+    long clipLowCount,
+    long clipHighCount) {}

@@ -9,22 +9,25 @@ import java.util.List;
  * @param completions the group, at least 2
  * @param policyVersion version of the policy that generated the completions
  */
-public record TrainingGroup(int[] promptTokenIds, List<TrainingSample> completions, long policyVersion) {
+public record TrainingGroup(
+    int[] promptTokenIds, List<TrainingSample> completions, long policyVersion) {
 
-    public TrainingGroup {
-        if (promptTokenIds == null || promptTokenIds.length == 0) {
-            throw new IllegalArgumentException("promptTokenIds must hold at least 1 token, was "
-                    + (promptTokenIds == null ? "null" : "empty"));
-        }
-        if (completions == null || completions.size() < 2) {
-            throw new IllegalArgumentException("completions must hold at least 2 samples (a group), had "
-                    + (completions == null ? "null" : completions.size()));
-        }
-        completions = List.copyOf(completions);
+  public TrainingGroup {
+    if (promptTokenIds == null || promptTokenIds.length == 0) {
+      throw new IllegalArgumentException(
+          "promptTokenIds must hold at least 1 token, was "
+              + (promptTokenIds == null ? "null" : "empty"));
     }
+    if (completions == null || completions.size() < 2) {
+      throw new IllegalArgumentException(
+          "completions must hold at least 2 samples (a group), had "
+              + (completions == null ? "null" : completions.size()));
+    }
+    completions = List.copyOf(completions);
+  }
 
-    /** The rewards of the group, in order. */
-    public double[] rewards() {
-        return completions.stream().mapToDouble(TrainingSample::reward).toArray();
-    }
+  /** The rewards of the group, in order. */
+  public double[] rewards() {
+    return completions.stream().mapToDouble(TrainingSample::reward).toArray();
+  }
 }

@@ -10,16 +10,19 @@ package dev.grpo.policy.train;
  */
 public record TrainingSample(int[] completionTokenIds, float[] behaviourLogProbs, double reward) {
 
-    public TrainingSample {
-        if (completionTokenIds == null) {
-            throw new IllegalArgumentException("completionTokenIds must be set, was null");
-        }
-        if (behaviourLogProbs != null && behaviourLogProbs.length != completionTokenIds.length) {
-            throw new IllegalArgumentException("behaviourLogProbs must have one value per completion token ("
-                    + completionTokenIds.length + "), had " + behaviourLogProbs.length);
-        }
-        if (!Double.isFinite(reward)) {
-            throw new IllegalArgumentException("reward must be finite, was " + reward);
-        }
+  public TrainingSample {
+    if (completionTokenIds == null) {
+      throw new IllegalArgumentException("completionTokenIds must be set, was null");
     }
+    if (behaviourLogProbs != null && behaviourLogProbs.length != completionTokenIds.length) {
+      throw new IllegalArgumentException(
+          "behaviourLogProbs must have one value per completion token ("
+              + completionTokenIds.length
+              + "), had "
+              + behaviourLogProbs.length);
+    }
+    if (!Double.isFinite(reward)) {
+      throw new IllegalArgumentException("reward must be finite, was " + reward);
+    }
+  }
 }

@@ -11,10 +11,10 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 final class TestTorchThreads {
 
-    private TestTorchThreads() {}
+  private TestTorchThreads() {}
 
-    static void useOne() {
-        Engine.getEngine("PyTorch"); // loads the native library before the first JniUtils call
-        JniUtils.setNumThreads(1);
-    }
+  static void useOne() {
+    Engine.getEngine("PyTorch"); // loads the native library before the first JniUtils call
+    JniUtils.setNumThreads(1);
+  }
 }

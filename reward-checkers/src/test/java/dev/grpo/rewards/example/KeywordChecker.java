@@ -13,7 +13,8 @@ import java.util.Locale;
  * {@code META-INF/services/dev.grpo.rewardapi.Checker}.
  */
 public final class KeywordChecker implements Checker {
-  static final ParamSpec CASE_SENSITIVE = ParamSpec.bool("caseSensitive", false, "match letter case");
+  static final ParamSpec CASE_SENSITIVE =
+      ParamSpec.bool("caseSensitive", false, "match letter case");
 
   @Override
   public String name() {
@@ -39,9 +40,10 @@ public final class KeywordChecker implements Checker {
     if (text.length() > 100_000) { // every checker caps its input
       return CheckResult.scored(0, "completion over 100000 chars");
     }
-    boolean found = input.booleanParam(CASE_SENSITIVE)
-        ? text.contains(keyword)
-        : text.toLowerCase(Locale.ROOT).contains(keyword.toLowerCase(Locale.ROOT));
+    boolean found =
+        input.booleanParam(CASE_SENSITIVE)
+            ? text.contains(keyword)
+            : text.toLowerCase(Locale.ROOT).contains(keyword.toLowerCase(Locale.ROOT));
     return CheckResult.scored(found ? 1 : 0, (found ? "mentions " : "does not mention ") + keyword);
   }
 }

@@ -18,7 +18,8 @@ class KeywordCheckerPluginTest {
   void theRegistryFindsThePluginBesideTheBuiltIns() {
     var registry = CheckerRegistry.fromServiceLoader();
     assertThat(registry.names()).contains("keyword", "math_equiv", "code_tests");
-    assertThat(registry.names()).hasSize(new dev.grpo.rewards.BuiltinCheckers().checkers().size() + 1);
+    assertThat(registry.names())
+        .hasSize(new dev.grpo.rewards.BuiltinCheckers().checkers().size() + 1);
     assertThat(registry.get("keyword")).isInstanceOf(KeywordChecker.class);
   }
 
@@ -26,10 +27,18 @@ class KeywordCheckerPluginTest {
   void aSpecCanCombineThePluginWithBuiltIns() {
     var pool = Executors.newFixedThreadPool(2);
     try {
-      var scorer = new GroupScorer(CheckerRegistry.fromServiceLoader(), pool, ScoringLimits.DEFAULTS);
-      var spec = new RewardSpec(List.of(new CheckerSpec("math_equiv", 1.0, null), new CheckerSpec("keyword", 0.2, null)));
-      var scores = scorer.scoreTexts("p", List.of("By Pythagoras, \\boxed{5}", "\\boxed{5}"), spec,
-          Map.of("answer", "5", "keyword", "pythagoras"));
+      var scorer =
+          new GroupScorer(CheckerRegistry.fromServiceLoader(), pool, ScoringLimits.DEFAULTS);
+      var spec =
+          new RewardSpec(
+              List.of(
+                  new CheckerSpec("math_equiv", 1.0, null), new CheckerSpec("keyword", 0.2, null)));
+      var scores =
+          scorer.scoreTexts(
+              "p",
+              List.of("By Pythagoras, \\boxed{5}", "\\boxed{5}"),
+              spec,
+              Map.of("answer", "5", "keyword", "pythagoras"));
       assertThat(scores.get(0).total()).isEqualTo(1.2);
       assertThat(scores.get(1).total()).isEqualTo(1.0);
       assertThat(scores.get(1).reasons().get("keyword")).isEqualTo("does not mention pythagoras");

@@ -14,9 +14,7 @@ public interface RewardConfig {
    */
   String instanceId();
 
-  /**
-   * Threads that run checkers (one task per completion). 0 means one per available processor.
-   */
+  /** Threads that run checkers (one task per completion). 0 means one per available processor. */
   @WithDefault("0")
   int scoringThreads();
 
@@ -37,9 +35,9 @@ public interface RewardConfig {
   long perGroupMillis();
 
   /**
-   * Largest encoded record this service writes, in bytes; must not exceed the producer's
-   * {@code max.request.size}. A scored group over it goes to the dead-letter topic instead of
-   * failing the transaction over and over.
+   * Largest encoded record this service writes, in bytes; must not exceed the producer's {@code
+   * max.request.size}. A scored group over it goes to the dead-letter topic instead of failing the
+   * transaction over and over.
    */
   @WithDefault("4194304")
   int maxRecordBytes();

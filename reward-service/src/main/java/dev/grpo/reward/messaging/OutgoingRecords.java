@@ -18,12 +18,17 @@ final class OutgoingRecords {
     var metadata = OutgoingKafkaRecordMetadata.<String>builder().withKey(outcome.key());
     if (outcome instanceof ScoringOutcome.DeadLettered dead) {
       DeadLetter letter = dead.letter();
-      metadata.withTopic(Topics.DLQ).withHeaders(List.of(
-          header(DeadLetter.Headers.STAGE, letter.stage()),
-          header(DeadLetter.Headers.REASON, letter.reason()),
-          header(DeadLetter.Headers.SOURCE_TOPIC, letter.sourceTopic()),
-          header(DeadLetter.Headers.SOURCE_PARTITION, Integer.toString(letter.sourcePartition())),
-          header(DeadLetter.Headers.SOURCE_OFFSET, Long.toString(letter.sourceOffset()))));
+      metadata
+          .withTopic(Topics.DLQ)
+          .withHeaders(
+              List.of(
+                  header(DeadLetter.Headers.STAGE, letter.stage()),
+                  header(DeadLetter.Headers.REASON, letter.reason()),
+                  header(DeadLetter.Headers.SOURCE_TOPIC, letter.sourceTopic()),
+                  header(
+                      DeadLetter.Headers.SOURCE_PARTITION,
+                      Integer.toString(letter.sourcePartition())),
+                  header(DeadLetter.Headers.SOURCE_OFFSET, Long.toString(letter.sourceOffset()))));
     } else {
       metadata.withTopic(Topics.SCORED);
     }

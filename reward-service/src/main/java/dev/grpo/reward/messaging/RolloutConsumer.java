@@ -41,13 +41,15 @@ public class RolloutConsumer {
   private final RolloutBatchScorer scorer;
   private final RewardMetrics metrics;
   private final TransactionProbe probe;
+
   /** Runs the blocking batch scoring; one thread is enough since batches arrive one at a time. */
   private final ExecutorService batchThread =
-      Executors.newSingleThreadExecutor(r -> {
-        var t = new Thread(r, "grpo-reward-batch");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newSingleThreadExecutor(
+          r -> {
+            var t = new Thread(r, "grpo-reward-batch");
+            t.setDaemon(true);
+            return t;
+          });
 
   @Inject
   public RolloutConsumer(
@@ -69,23 +71,35 @@ public class RolloutConsumer {
   public Uni<Void> onBatch(KafkaRecordBatch<String, byte[]> batch) {
     var records = sourceRecords(batch);
     Context context = Vertx.currentContext();
-    Executor back = context == null ? Runnable::run : command -> context.runOnContext(v -> command.run());
-    return Uni.createFrom().item(() -> scorer.score(records))
+    Executor back =
+        context == null ? Runnable::run : command -> context.runOnContext(v -> command.run());
+    return Uni.createFrom()
+        .item(() -> scorer.score(records))
         .runSubscriptionOn(batchThread)
         .emitOn(back)
-        .chain(outcomes -> transactions.withTransactionAndAck(batch, emitter -> {
-          for (int i = 0; i < outcomes.size(); i++) {
-            probe.beforeSend(i, outcomes);
-            emitter.send(OutgoingRecords.toMessage(outcomes.get(i)));
-          }
-          return Uni.createFrom().voidItem();
-        }).invoke(() -> committed(outcomes)))
-        .onFailure().recoverWithItem(failure -> {
-          metrics.transactionAborted();
-          LOG.warnf("batch of %d records from %s not committed, it will be consumed again from the"
-              + " last committed offsets: %s", records.size(), partitions(records), failure.toString());
-          return null;
-        });
+        .chain(
+            outcomes ->
+                transactions
+                    .withTransactionAndAck(
+                        batch,
+                        emitter -> {
+                          for (int i = 0; i < outcomes.size(); i++) {
+                            probe.beforeSend(i, outcomes);
+                            emitter.send(OutgoingRecords.toMessage(outcomes.get(i)));
+                          }
+                          return Uni.createFrom().voidItem();
+                        })
+                    .invoke(() -> committed(outcomes)))
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              metrics.transactionAborted();
+              LOG.warnf(
+                  "batch of %d records from %s not committed, it will be consumed again from the"
+                      + " last committed offsets: %s",
+                  records.size(), partitions(records), failure.toString());
+              return null;
+            });
   }
 
   @jakarta.annotation.PreDestroy
@@ -99,8 +113,12 @@ public class RolloutConsumer {
         metrics.groupScored("kafka", scored.group().scores());
       } else if (outcome instanceof ScoringOutcome.DeadLettered dead) {
         metrics.deadLetter(dead.letter().stage());
-        LOG.infof("dead-lettered %s-%d@%d (%s): %s", dead.letter().sourceTopic(),
-            dead.letter().sourcePartition(), dead.letter().sourceOffset(), dead.letter().stage(),
+        LOG.infof(
+            "dead-lettered %s-%d@%d (%s): %s",
+            dead.letter().sourceTopic(),
+            dead.letter().sourcePartition(),
+            dead.letter().sourceOffset(),
+            dead.letter().stage(),
             dead.letter().reason());
       }
     }
@@ -108,17 +126,25 @@ public class RolloutConsumer {
 
   @SuppressWarnings("unchecked")
   private static List<SourceRecord> sourceRecords(KafkaRecordBatch<String, byte[]> batch) {
-    var metadata = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
-        .orElseThrow(() -> new IllegalStateException("batch without Kafka metadata"));
+    var metadata =
+        batch
+            .getMetadata(IncomingKafkaRecordBatchMetadata.class)
+            .orElseThrow(() -> new IllegalStateException("batch without Kafka metadata"));
     var out = new ArrayList<SourceRecord>(metadata.count());
     for (var raw : metadata.getRecords()) {
       var record = (ConsumerRecord<String, byte[]>) raw;
-      out.add(new SourceRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
+      out.add(
+          new SourceRecord(
+              record.topic(), record.partition(), record.offset(), record.key(), record.value()));
     }
     return out;
   }
 
   private static String partitions(List<SourceRecord> records) {
-    return records.stream().map(r -> r.topic() + "-" + r.partition()).distinct().toList().toString();
+    return records.stream()
+        .map(r -> r.topic() + "-" + r.partition())
+        .distinct()
+        .toList()
+        .toString();
   }
 }

@@ -4,9 +4,9 @@ import dev.grpo.reward.service.ScoringOutcome;
 import java.util.List;
 
 /**
- * Called inside the batch transaction before each record is sent. The production bean does
- * nothing; it exists so that a test can fail a transaction in the middle of a batch, after some of
- * its records were already sent, which is the failure exactly-once processing must survive.
+ * Called inside the batch transaction before each record is sent. The production bean does nothing;
+ * it exists so that a test can fail a transaction in the middle of a batch, after some of its
+ * records were already sent, which is the failure exactly-once processing must survive.
  */
 public interface TransactionProbe {
 

@@ -22,7 +22,8 @@ public class BadRequestMappers {
   @ServerExceptionMapper
   public Response invalidJson(EventFormatException e) {
     // The decoder's message names the request type, the field path and the rule.
-    return answer(e.field(), e.getMessage().replace("Invalid ScoreRequest at ", "invalid request at "));
+    return answer(
+        e.field(), e.getMessage().replace("Invalid ScoreRequest at ", "invalid request at "));
   }
 
   private static Response answer(String field, String message) {

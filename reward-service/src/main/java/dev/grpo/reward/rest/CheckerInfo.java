@@ -25,16 +25,32 @@ public record CheckerInfo(String name, String description, List<Param> params) {
    * @param allowed allowed string values; empty for any
    * @param required whether the spec must give it
    */
-  public record Param(String name, String type, Object defaultValue, String description,
-      Double min, Double max, List<String> allowed, boolean required) {}
+  public record Param(
+      String name,
+      String type,
+      Object defaultValue,
+      String description,
+      Double min,
+      Double max,
+      List<String> allowed,
+      boolean required) {}
 
   static CheckerInfo of(Checker checker) {
-    return new CheckerInfo(checker.name(), checker.description(),
+    return new CheckerInfo(
+        checker.name(),
+        checker.description(),
         checker.params().stream().map(CheckerInfo::param).toList());
   }
 
   private static Param param(ParamSpec p) {
-    return new Param(p.name(), p.type().name(), p.defaultValue(), p.description(), p.min(), p.max(),
-        p.allowed(), p.required());
+    return new Param(
+        p.name(),
+        p.type().name(),
+        p.defaultValue(),
+        p.description(),
+        p.min(),
+        p.max(),
+        p.allowed(),
+        p.required());
   }
 }

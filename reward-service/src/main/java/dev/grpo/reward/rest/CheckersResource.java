@@ -19,7 +19,9 @@ public class CheckersResource {
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "List the checkers", description = "Names, descriptions and parameters of every checker usable in a reward spec.")
+  @Operation(
+      summary = "List the checkers",
+      description = "Names, descriptions and parameters of every checker usable in a reward spec.")
   public List<CheckerInfo> checkers() {
     return registry.all().stream().map(CheckerInfo::of).toList();
   }

@@ -16,6 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(description = "Completions to score with a reward spec")
 public record ScoreRequest(
     @Schema(description = "prompt text; optional") String prompt,
-    @Schema(required = true, description = "completion texts, scored independently") List<String> completions,
-    @Schema(required = true, description = "weighted checkers with parameters") RewardSpec rewardSpec,
-    @Schema(description = "verification data for the checkers, e.g. {\"answer\": \"42\"}") Map<String, Object> verification) {}
+    @Schema(required = true, description = "completion texts, scored independently")
+        List<String> completions,
+    @Schema(required = true, description = "weighted checkers with parameters")
+        RewardSpec rewardSpec,
+    @Schema(description = "verification data for the checkers, e.g. {\"answer\": \"42\"}")
+        Map<String, Object> verification) {}

@@ -17,8 +17,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
- * {@code POST /score}: scores completions with a reward spec through the same
- * {@link GroupScorer} as the Kafka consumer, for trying a spec before a run uses it.
+ * {@code POST /score}: scores completions with a reward spec through the same {@link GroupScorer}
+ * as the Kafka consumer, for trying a spec before a run uses it.
  */
 @Path("/score")
 public class ScoreResource {
@@ -39,13 +39,24 @@ public class ScoreResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Score completions with a reward spec",
-      description = "Per completion: the weighted total, each checker's unweighted score, and a reason per checker.")
-  @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-      schema = @Schema(implementation = ScoreRequest.class)))
-  @APIResponse(responseCode = "200", description = "scores, one per completion in request order",
+  @Operation(
+      summary = "Score completions with a reward spec",
+      description =
+          "Per completion: the weighted total, each checker's unweighted score, and a reason per"
+              + " checker.")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ScoreRequest.class)))
+  @APIResponse(
+      responseCode = "200",
+      description = "scores, one per completion in request order",
       content = @Content(schema = @Schema(implementation = ScoreResponse.class)))
-  @APIResponse(responseCode = "400", description = "a field is invalid; the answer names it",
+  @APIResponse(
+      responseCode = "400",
+      description = "a field is invalid; the answer names it",
       content = @Content(schema = @Schema(implementation = ApiError.class)))
   public ScoreResponse score(byte[] body) {
     if (body == null || body.length == 0) {
@@ -54,8 +65,12 @@ public class ScoreResource {
     var request = EventJson.standard().decode(body, ScoreRequest.class);
     validate(request);
     long start = System.nanoTime();
-    var scores = scorer.scoreTexts(request.prompt() == null ? "" : request.prompt(),
-        request.completions(), request.rewardSpec(), request.verification());
+    var scores =
+        scorer.scoreTexts(
+            request.prompt() == null ? "" : request.prompt(),
+            request.completions(),
+            request.rewardSpec(),
+            request.verification());
     metrics.groupScored("rest", scores);
     return new ScoreResponse(scores, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
@@ -66,12 +81,14 @@ public class ScoreResource {
       throw new BadRequestException("completions", "completions must be given, was missing");
     }
     if (completions.isEmpty() || completions.size() > maxCompletions) {
-      throw new BadRequestException("completions", "completions must hold 1 to " + maxCompletions
-          + " texts, was " + completions.size());
+      throw new BadRequestException(
+          "completions",
+          "completions must hold 1 to " + maxCompletions + " texts, was " + completions.size());
     }
     for (int i = 0; i < completions.size(); i++) {
       if (completions.get(i) == null) {
-        throw new BadRequestException("completions[" + i + "]", "completions[" + i + "] must be a string, was null");
+        throw new BadRequestException(
+            "completions[" + i + "]", "completions[" + i + "] must be a string, was null");
       }
     }
     if (request.rewardSpec() == null) {

@@ -55,21 +55,23 @@ final class MeteredChecker implements Checker {
     try {
       result = delegate.check(input);
     } catch (RuntimeException | Error e) {
-      record(() -> {
-        metrics.checkerError(delegate.name());
-        metrics.checkerLatency(delegate.name(), System.nanoTime() - start);
-      });
+      record(
+          () -> {
+            metrics.checkerError(delegate.name());
+            metrics.checkerLatency(delegate.name(), System.nanoTime() - start);
+          });
       throw e;
     }
     long nanos = System.nanoTime() - start;
-    record(() -> {
-      metrics.checkerLatency(delegate.name(), nanos);
-      if (result instanceof CheckResult.Scored scored) {
-        metrics.checkerScore(delegate.name(), scored.score());
-      } else if (result instanceof CheckResult.NotApplicable) {
-        metrics.checkerNotApplicable(delegate.name());
-      }
-    });
+    record(
+        () -> {
+          metrics.checkerLatency(delegate.name(), nanos);
+          if (result instanceof CheckResult.Scored scored) {
+            metrics.checkerScore(delegate.name(), scored.score());
+          } else if (result instanceof CheckResult.NotApplicable) {
+            metrics.checkerNotApplicable(delegate.name());
+          }
+        });
     return result;
   }
 

@@ -1,7 +1,6 @@
 package dev.grpo.reward.service;
 
 import dev.grpo.contracts.CompletionScore;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,8 +20,8 @@ import java.util.List;
  *   <li>{@code grpo_reward_checker_score{checker}}: count, sum and max of each checker's scores,
  *       and {@code grpo_reward_checker_score_tenths_total{checker,bucket}}: how many scores fell in
  *       each tenth of [-1, 1] ({@code bucket} is the lower bound, e.g. {@code 0.9} holds [0.9, 1);
- *       {@code 1.0} holds exactly 1, values outside [-1, 1] are clamped). Micrometer histograms only
- *       take positive bucket bounds, and penalties are negative, hence the counters.
+ *       {@code 1.0} holds exactly 1, values outside [-1, 1] are clamped). Micrometer histograms
+ *       only take positive bucket bounds, and penalties are negative, hence the counters.
  *   <li>{@code grpo_reward_checker_not_applicable_total{checker}}, {@code
  *       grpo_reward_checker_errors_total{checker}}.
  *   <li>{@code grpo_reward_timeouts_total{source}}: checker results replaced by a time-limit
@@ -65,7 +64,8 @@ public class RewardMetrics {
         .tag("checker", checker)
         .register(registry)
         .record(score);
-    registry.counter("grpo.reward.checker.score.tenths", "checker", checker, "bucket", bucket(score))
+    registry
+        .counter("grpo.reward.checker.score.tenths", "checker", checker, "bucket", bucket(score))
         .increment();
   }
 
@@ -90,10 +90,11 @@ public class RewardMetrics {
   public void groupScored(String source, List<CompletionScore> scores) {
     registry.counter("grpo.reward.groups.scored", "source", source).increment();
     registry.counter("grpo.reward.completions.scored", "source", source).increment(scores.size());
-    long timeouts = scores.stream()
-        .flatMap(s -> s.reasons().values().stream())
-        .filter(RewardMetrics::isTimeout)
-        .count();
+    long timeouts =
+        scores.stream()
+            .flatMap(s -> s.reasons().values().stream())
+            .filter(RewardMetrics::isTimeout)
+            .count();
     if (timeouts > 0) {
       registry.counter("grpo.reward.timeouts", "source", source).increment(timeouts);
     }

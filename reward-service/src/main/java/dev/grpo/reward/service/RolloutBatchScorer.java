@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Turns one batch of consumed {@code grpo.rollouts} records into what to publish: a
- * {@link ScoredGroup} per valid record, a {@link DeadLetter} per record that cannot be decoded,
- * scored or published. Never throws for bad input; the Kafka adapter only has to write the
- * outcomes in one transaction.
+ * Turns one batch of consumed {@code grpo.rollouts} records into what to publish: a {@link
+ * ScoredGroup} per valid record, a {@link DeadLetter} per record that cannot be decoded, scored or
+ * published. Never throws for bad input; the Kafka adapter only has to write the outcomes in one
+ * transaction.
  *
  * <p>Groups of a batch are scored concurrently, at most {@code groupConcurrency} at once; each
  * group's completions run on the shared scoring pool. The batch size ({@code max.poll.records})
@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RolloutBatchScorer {
   private static final Logger LOG = Logger.getLogger(RolloutBatchScorer.class);
+
   /** Bytes of a dead letter besides the base64 payload: field names, reason, timestamps. */
   private static final int DEAD_LETTER_OVERHEAD_BYTES = 16 * 1024;
 
@@ -63,7 +64,8 @@ public class RolloutBatchScorer {
         outcomes.add(futures.get(i).join());
       } catch (RuntimeException e) {
         // scoreOne catches everything; this is a rejected or cancelled task (shutdown).
-        throw new IllegalStateException("scoring of " + describe(batch.get(i)) + " did not run: " + e, e);
+        throw new IllegalStateException(
+            "scoring of " + describe(batch.get(i)) + " did not run: " + e, e);
       }
     }
     return outcomes;
@@ -72,7 +74,10 @@ public class RolloutBatchScorer {
   /** Scores one record; every failure becomes a dead letter. */
   ScoringOutcome scoreOne(SourceRecord record) {
     if (record.value() == null) {
-      return deadLetter(record, Channels.STAGE_DECODE, "record has no value (tombstone); expected a RolloutGroup");
+      return deadLetter(
+          record,
+          Channels.STAGE_DECODE,
+          "record has no value (tombstone); expected a RolloutGroup");
     }
     RolloutGroup group;
     try {
@@ -83,18 +88,32 @@ public class RolloutBatchScorer {
     try {
       long start = System.nanoTime();
       var task = group.task();
-      var texts = group.completions().stream()
-          .map(c -> new GroupScorer.CompletionText(c.text(), c.length()))
-          .toList();
+      var texts =
+          group.completions().stream()
+              .map(c -> new GroupScorer.CompletionText(c.text(), c.length()))
+              .toList();
       var scores = scorer.score(task.prompt(), texts, task.rewardSpec(), task.verification());
-      var scored = new ScoredGroup(Contracts.SCHEMA_VERSION, group.runId(), group.groupId(), group,
-          scores, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      var scored =
+          new ScoredGroup(
+              Contracts.SCHEMA_VERSION,
+              group.runId(),
+              group.groupId(),
+              group,
+              scores,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
       byte[] json = EventJson.toBytes(scored);
       if (json.length > maxRecordBytes) {
-        return deadLetter(record, Channels.STAGE_PUBLISH, "scored group is " + json.length
-            + " bytes, over the record limit of " + maxRecordBytes + " bytes (grpo.reward.max-record-bytes)");
+        return deadLetter(
+            record,
+            Channels.STAGE_PUBLISH,
+            "scored group is "
+                + json.length
+                + " bytes, over the record limit of "
+                + maxRecordBytes
+                + " bytes (grpo.reward.max-record-bytes)");
       }
-      return new ScoringOutcome.Scored(record.key() != null ? record.key() : group.groupId(), scored, json);
+      return new ScoringOutcome.Scored(
+          record.key() != null ? record.key() : group.groupId(), scored, json);
     } catch (InvalidRewardSpecException e) {
       // Kafka carries the spec inside the task: name the field as it sits in the RolloutGroup.
       return deadLetter(record, Channels.STAGE_SCORE, "task." + e.getMessage());
@@ -109,17 +128,30 @@ public class RolloutBatchScorer {
     // Base64 grows the payload by a third; cut it rather than fail the transaction forever.
     int maxPayload = (maxRecordBytes - DEAD_LETTER_OVERHEAD_BYTES) / 4 * 3;
     if (payload.length > maxPayload) {
-      reason = reason + " (payload truncated from " + payload.length + " to " + maxPayload + " bytes)";
+      reason =
+          reason + " (payload truncated from " + payload.length + " to " + maxPayload + " bytes)";
       payload = Arrays.copyOf(payload, maxPayload);
     }
-    var letter = new DeadLetter(Contracts.SCHEMA_VERSION, stage, oneLine(reason), record.topic(),
-        record.partition(), record.offset(), record.key(), payload, clock.instant());
+    var letter =
+        new DeadLetter(
+            Contracts.SCHEMA_VERSION,
+            stage,
+            oneLine(reason),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.key(),
+            payload,
+            clock.instant());
     LOG.debugf("dead letter for %s: %s", describe(record), letter.reason());
     return new ScoringOutcome.DeadLettered(record.key(), letter, EventJson.toBytes(letter));
   }
 
   private static String oneLine(String reason) {
-    var line = reason == null || reason.isBlank() ? "unknown failure" : reason.replace('\n', ' ').replace('\r', ' ');
+    var line =
+        reason == null || reason.isBlank()
+            ? "unknown failure"
+            : reason.replace('\n', ' ').replace('\r', ' ');
     return line.length() > 2_000 ? line.substring(0, 2_000) + "..." : line;
   }
 

@@ -40,20 +40,28 @@ public class ScoringBeans {
    * @param cdiCheckers every CDI bean implementing {@link Checker} (plug-ins written as beans)
    * @param metrics where the metered checkers report
    */
-  public ScoringBeans(RewardConfig config, @Any Instance<Checker> cdiCheckers, RewardMetrics metrics) {
+  public ScoringBeans(
+      RewardConfig config, @Any Instance<Checker> cdiCheckers, RewardMetrics metrics) {
     // create() refuses two checkers with one name before they are wrapped: the wrappers all share
     // one class, which CheckerRegistry.of() would take for the same checker found twice.
-    var discovered = CheckerRegistry.create(
-        Thread.currentThread().getContextClassLoader(), cdiCheckers.stream().toList());
-    this.registry = CheckerRegistry.of(
-        discovered.all().stream().map(c -> (Checker) new MeteredChecker(c, metrics)).toList());
+    var discovered =
+        CheckerRegistry.create(
+            Thread.currentThread().getContextClassLoader(), cdiCheckers.stream().toList());
+    this.registry =
+        CheckerRegistry.of(
+            discovered.all().stream().map(c -> (Checker) new MeteredChecker(c, metrics)).toList());
     int threads = config.effectiveScoringThreads();
     this.scoringPool = Executors.newFixedThreadPool(threads, named("grpo-reward-scoring"));
     this.groupDispatcher =
-        Executors.newFixedThreadPool(Math.max(1, config.groupConcurrency()), named(GROUP_DISPATCHER));
-    this.scorer = new GroupScorer(registry, scoringPool,
-        new ScoringLimits(config.perCompletionMillis(), config.perGroupMillis()));
-    LOG.infof("reward checkers: %s; %d scoring threads, %d groups at a time",
+        Executors.newFixedThreadPool(
+            Math.max(1, config.groupConcurrency()), named(GROUP_DISPATCHER));
+    this.scorer =
+        new GroupScorer(
+            registry,
+            scoringPool,
+            new ScoringLimits(config.perCompletionMillis(), config.perGroupMillis()));
+    LOG.infof(
+        "reward checkers: %s; %d scoring threads, %d groups at a time",
         registry.names(), threads, config.groupConcurrency());
   }
 

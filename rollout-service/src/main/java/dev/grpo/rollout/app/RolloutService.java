@@ -33,9 +33,12 @@ public class RolloutService {
   private final Path checkpointRoot;
   private volatile RolloutNode node;
 
-  public RolloutService(RolloutConfig config, MeterRegistry meters,
+  public RolloutService(
+      RolloutConfig config,
+      MeterRegistry meters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-      @ConfigProperty(name = "grpo.checkpoints.root", defaultValue = "work/checkpoints") String checkpointRoot) {
+      @ConfigProperty(name = "grpo.checkpoints.root", defaultValue = "work/checkpoints")
+          String checkpointRoot) {
     this.config = config;
     this.meters = meters;
     this.bootstrapServers = bootstrapServers;
@@ -48,10 +51,20 @@ public class RolloutService {
       return;
     }
     TorchThreads.configure(config.torchThreads(), 1);
-    var settings = new RolloutWorker.Settings(bootstrapServers, Topics.PROMPTS, config.consumerGroup(), workerId(),
-        config.maxTasksHeld(), config.maxTasksPerBatch(), config.maxRowsPerBatch(), config.batchLingerMillis(),
-        config.pollTimeoutMillis());
-    node = new RolloutNode(settings, checkpointRoot, config.device(), meters, UnaryOperator.identity()).start();
+    var settings =
+        new RolloutWorker.Settings(
+            bootstrapServers,
+            Topics.PROMPTS,
+            config.consumerGroup(),
+            workerId(),
+            config.maxTasksHeld(),
+            config.maxTasksPerBatch(),
+            config.maxRowsPerBatch(),
+            config.batchLingerMillis(),
+            config.pollTimeoutMillis());
+    node =
+        new RolloutNode(settings, checkpointRoot, config.device(), meters, UnaryOperator.identity())
+            .start();
   }
 
   void onStop(@Observes ShutdownEvent ev) {
@@ -67,14 +80,17 @@ public class RolloutService {
   }
 
   private String workerId() {
-    return config.workerId().orElseGet(() -> {
-      String host;
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "rollout";
-      }
-      return host + "-" + ProcessHandle.current().pid();
-    });
+    return config
+        .workerId()
+        .orElseGet(
+            () -> {
+              String host;
+              try {
+                host = InetAddress.getLocalHost().getHostName();
+              } catch (Exception e) {
+                host = "rollout";
+              }
+              return host + "-" + ProcessHandle.current().pid();
+            });
   }
 }

@@ -19,15 +19,23 @@ public interface RolloutConfig {
   @WithDefault("32")
   int maxTasksHeld();
 
-  /** Most tasks sampled together in one generation call (1 = every group reproducible from its seed alone). */
+  /**
+   * Most tasks sampled together in one generation call (1 = every group reproducible from its seed
+   * alone).
+   */
   @WithDefault("8")
   int maxTasksPerBatch();
 
-  /** Most sequences (tasks x G) in one generation call; a single task larger than this still runs alone. */
+  /**
+   * Most sequences (tasks x G) in one generation call; a single task larger than this still runs
+   * alone.
+   */
   @WithDefault("128")
   int maxRowsPerBatch();
 
-  /** How long the generator waits for more tasks to fill a batch once it has one, in milliseconds. */
+  /**
+   * How long the generator waits for more tasks to fill a batch once it has one, in milliseconds.
+   */
   @WithDefault("5")
   long batchLingerMillis();
 
@@ -44,8 +52,8 @@ public interface RolloutConfig {
   boolean enabled();
 
   /**
-   * libtorch intra-op threads for sampling; 0 keeps libtorch's default (one per core). The default 1
-   * avoids oversubscribing small machines where several processes share the cores.
+   * libtorch intra-op threads for sampling; 0 keeps libtorch's default (one per core). The default
+   * 1 avoids oversubscribing small machines where several processes share the cores.
    */
   @WithDefault("1")
   int torchThreads();

@@ -6,7 +6,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Client settings of the rollout worker. Values stay bytes: the worker decodes them itself so a bad payload is a dead letter, not a dead stream. */
+/**
+ * Client settings of the rollout worker. Values stay bytes: the worker decodes them itself so a bad
+ * payload is a dead letter, not a dead stream.
+ */
 public final class KafkaClients {
   /** A 16 x 4,096-token group is about 1 MB of JSON; allow 4 MiB. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -29,14 +32,18 @@ public final class KafkaClients {
   }
 
   /** Group member for grpo.prompts: manual commits, bounded polls. */
-  public static Properties promptConsumer(String bootstrap, String group, String clientId, int maxPollRecords) {
+  public static Properties promptConsumer(
+      String bootstrap, String group, String clientId, int maxPollRecords) {
     Properties p = common(bootstrap, clientId);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
     return p;
   }
 
-  /** Reader of grpo.policy: no group (every worker reads every version), partitions assigned by hand. */
+  /**
+   * Reader of grpo.policy: no group (every worker reads every version), partitions assigned by
+   * hand.
+   */
   public static Properties policyConsumer(String bootstrap, String clientId) {
     return common(bootstrap, clientId);
   }

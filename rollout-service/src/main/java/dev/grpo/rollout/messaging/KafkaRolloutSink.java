@@ -19,8 +19,12 @@ public final class KafkaRolloutSink implements RolloutSink {
   @Override
   public CompletableFuture<Void> publish(RolloutGroup group) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    producer.send(new ProducerRecord<>(Topics.ROLLOUTS, group.groupId().getBytes(StandardCharsets.UTF_8),
-        EventJson.toBytes(group)), (meta, e) -> {
+    producer.send(
+        new ProducerRecord<>(
+            Topics.ROLLOUTS,
+            group.groupId().getBytes(StandardCharsets.UTF_8),
+            EventJson.toBytes(group)),
+        (meta, e) -> {
           if (e == null) {
             done.complete(null);
           } else {

@@ -48,8 +48,10 @@ public final class PolicyVersionListener implements AutoCloseable {
       while (running.get() && parts.isEmpty()) {
         // The topic may not exist yet when the worker starts before the trainer.
         try {
-          parts = c.partitionsFor(Topics.POLICY, Duration.ofSeconds(5)).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+          parts =
+              c.partitionsFor(Topics.POLICY, Duration.ofSeconds(5)).stream()
+                  .map(p -> new TopicPartition(p.topic(), p.partition()))
+                  .toList();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
           LOG.debugf("waiting for topic %s: %s", Topics.POLICY, e.getMessage());
         }
@@ -64,8 +66,9 @@ public final class PolicyVersionListener implements AutoCloseable {
           try {
             registry.announce(EventJson.fromBytes(r.value(), PolicyVersion.class));
           } catch (EventFormatException e) {
-            LOG.warnf("ignored undecodable PolicyVersion at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(),
-                e.getMessage());
+            LOG.warnf(
+                "ignored undecodable PolicyVersion at %s-%d@%d: %s",
+                r.topic(), r.partition(), r.offset(), e.getMessage());
           }
         }
       }

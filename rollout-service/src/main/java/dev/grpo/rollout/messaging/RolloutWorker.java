@@ -37,14 +37,14 @@ import org.jboss.logging.Logger;
  * One member of the rollout consumer group: prompt tasks in, rollout groups out, offsets committed
  * only once every task up to them is published or dead-lettered.
  *
- * <p>Two threads. The <b>poll thread</b> owns the {@link KafkaConsumer}: it polls every
- * {@code pollTimeoutMillis} whatever generation is doing (so a long batch never exceeds
- * {@code max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues
- * tasks, pauses all assigned partitions while the held tasks would exceed the bound, and commits
- * what {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
+ * <p>Two threads. The <b>poll thread</b> owns the {@link KafkaConsumer}: it polls every {@code
+ * pollTimeoutMillis} whatever generation is doing (so a long batch never exceeds {@code
+ * max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues tasks,
+ * pauses all assigned partitions while the held tasks would exceed the bound, and commits what
+ * {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
  * between batches, takes batches of compatible tasks from the {@link TaskQueue}, samples them and
- * hands the groups to the {@link RolloutSink}; publish callbacks report finished offsets back to the
- * poll thread through a queue.
+ * hands the groups to the {@link RolloutSink}; publish callbacks report finished offsets back to
+ * the poll thread through a queue.
  *
  * <p>A failure that is not the task's fault (a publish that fails after the producer's retries, an
  * engine error) stops the worker <em>without committing</em>: its uncommitted tasks go to the other
@@ -52,6 +52,7 @@ import org.jboss.logging.Logger;
  */
 public final class RolloutWorker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutWorker.class);
+
   /** Stage name in dead letters. */
   public static final String STAGE = "rollout-service/generate";
 
@@ -68,15 +69,27 @@ public final class RolloutWorker implements AutoCloseable {
    * @param batchLingerMillis wait for a batch to fill
    * @param pollTimeoutMillis consumer poll timeout
    */
-  public record Settings(String bootstrapServers, String promptsTopic, String consumerGroup, String workerId,
-      int maxTasksHeld, int maxTasksPerBatch, int maxRowsPerBatch, long batchLingerMillis, long pollTimeoutMillis) {
+  public record Settings(
+      String bootstrapServers,
+      String promptsTopic,
+      String consumerGroup,
+      String workerId,
+      int maxTasksHeld,
+      int maxTasksPerBatch,
+      int maxRowsPerBatch,
+      long batchLingerMillis,
+      long pollTimeoutMillis) {
     public Settings {
       if (maxTasksPerBatch < 1) {
-        throw new IllegalArgumentException("maxTasksPerBatch must be >= 1, was " + maxTasksPerBatch);
+        throw new IllegalArgumentException(
+            "maxTasksPerBatch must be >= 1, was " + maxTasksPerBatch);
       }
       if (maxTasksHeld < maxTasksPerBatch) {
-        throw new IllegalArgumentException("maxTasksHeld must be >= maxTasksPerBatch (" + maxTasksPerBatch + "), was "
-            + maxTasksHeld);
+        throw new IllegalArgumentException(
+            "maxTasksHeld must be >= maxTasksPerBatch ("
+                + maxTasksPerBatch
+                + "), was "
+                + maxTasksHeld);
       }
       if (maxRowsPerBatch < 1) {
         throw new IllegalArgumentException("maxRowsPerBatch must be >= 1, was " + maxRowsPerBatch);
@@ -106,39 +119,56 @@ public final class RolloutWorker implements AutoCloseable {
   private volatile long lastPollNanos = System.nanoTime();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-  public RolloutWorker(Settings settings, PolicyRegistry policies, RolloutSink sink, DeadLetterPublisher deadLetters,
+  public RolloutWorker(
+      Settings settings,
+      PolicyRegistry policies,
+      RolloutSink sink,
+      DeadLetterPublisher deadLetters,
       MeterRegistry meters) {
     this.settings = settings;
     this.policies = policies;
     this.sampler = new GroupSampler(settings.workerId());
     this.sink = sink;
     this.deadLetters = deadLetters;
-    this.metrics = new RolloutMetrics(meters, settings.workerId(), settings.maxTasksPerBatch(), held::get);
+    this.metrics =
+        new RolloutMetrics(meters, settings.workerId(), settings.maxTasksPerBatch(), held::get);
     this.pollThread = new Thread(this::pollLoop, "grpo-rollout-poll-" + settings.workerId());
-    this.generationThread = new Thread(this::generationLoop, "grpo-rollout-generate-" + settings.workerId());
+    this.generationThread =
+        new Thread(this::generationLoop, "grpo-rollout-generate-" + settings.workerId());
   }
 
   /** Starts both threads. */
   public void start() {
     pollThread.start();
     generationThread.start();
-    LOG.infof("rollout worker %s started: topic %s, group %s, at most %d tasks held, %d tasks / %d rows per batch",
-        settings.workerId(), settings.promptsTopic(), settings.consumerGroup(), settings.maxTasksHeld(),
-        settings.maxTasksPerBatch(), settings.maxRowsPerBatch());
+    LOG.infof(
+        "rollout worker %s started: topic %s, group %s, at most %d tasks held, %d tasks / %d rows"
+            + " per batch",
+        settings.workerId(),
+        settings.promptsTopic(),
+        settings.consumerGroup(),
+        settings.maxTasksHeld(),
+        settings.maxTasksPerBatch(),
+        settings.maxRowsPerBatch());
   }
 
   // ---------------------------------------------------------------- poll thread
 
   private void pollLoop() {
-    var props = KafkaClients.promptConsumer(settings.bootstrapServers(), settings.consumerGroup(),
-        "rollout-" + settings.workerId(), settings.maxTasksPerBatch());
+    var props =
+        KafkaClients.promptConsumer(
+            settings.bootstrapServers(),
+            settings.consumerGroup(),
+            "rollout-" + settings.workerId(),
+            settings.maxTasksPerBatch());
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
       consumer = c;
       c.subscribe(List.of(settings.promptsTopic()), new Rebalance(c));
       while (polling && failure.get() == null) {
         applyFinished();
         commitAsync(c);
-        // A poll returns at most maxTasksPerBatch records, so pausing at this margin keeps held <= the bound.
+        // A poll returns at most maxTasksPerBatch records, so pausing at this margin keeps held <=
+        // the bound.
         if (held.get() + settings.maxTasksPerBatch() > settings.maxTasksHeld()) {
           c.pause(c.assignment());
         } else if (!c.paused().isEmpty()) {
@@ -151,7 +181,8 @@ public final class RolloutWorker implements AutoCloseable {
         }
       }
       if (failure.get() == null) {
-        // Clean stop: the generation thread has finished its batch; wait for the broker's acks, then commit.
+        // Clean stop: the generation thread has finished its batch; wait for the broker's acks,
+        // then commit.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (unacknowledgedSends.get() > 0 && System.nanoTime() < deadline) {
           Thread.sleep(10);
@@ -159,8 +190,9 @@ public final class RolloutWorker implements AutoCloseable {
         applyFinished();
         commitSync(c, offsets.takeCommittable());
       } else {
-        LOG.errorf("rollout worker %s stops without committing its %d uncommitted tasks: %s", settings.workerId(),
-            offsets.inFlight(), failure.get().toString());
+        LOG.errorf(
+            "rollout worker %s stops without committing its %d uncommitted tasks: %s",
+            settings.workerId(), offsets.inFlight(), failure.get().toString());
       }
     } catch (WakeupException e) {
       // close() while blocked in poll
@@ -192,7 +224,7 @@ public final class RolloutWorker implements AutoCloseable {
   }
 
   private void applyFinished() {
-    for (Finished f; (f = finished.poll()) != null;) {
+    for (Finished f; (f = finished.poll()) != null; ) {
       offsets.done(f.partition(), f.offset());
     }
   }
@@ -200,12 +232,14 @@ public final class RolloutWorker implements AutoCloseable {
   private void commitAsync(KafkaConsumer<byte[], byte[]> c) {
     Map<TopicPartition, Long> next = offsets.takeCommittable();
     if (!next.isEmpty()) {
-      c.commitAsync(toOffsets(next), (o, e) -> {
-        if (e != null) {
-          // A later commit supersedes it; a lost one means re-delivery, never loss.
-          LOG.warnf("commit of %s failed: %s", o, e.toString());
-        }
-      });
+      c.commitAsync(
+          toOffsets(next),
+          (o, e) -> {
+            if (e != null) {
+              // A later commit supersedes it; a lost one means re-delivery, never loss.
+              LOG.warnf("commit of %s failed: %s", o, e.toString());
+            }
+          });
     }
   }
 
@@ -241,7 +275,9 @@ public final class RolloutWorker implements AutoCloseable {
       try {
         commitSync(c, next);
       } catch (RuntimeException e) {
-        LOG.warnf("commit on revocation failed (the new owner regenerates those tasks): %s", e.toString());
+        LOG.warnf(
+            "commit on revocation failed (the new owner regenerates those tasks): %s",
+            e.toString());
       }
       forget(parts);
     }
@@ -260,10 +296,12 @@ public final class RolloutWorker implements AutoCloseable {
     }
 
     private void forget(Collection<TopicPartition> parts) {
-      // Queued tasks of those partitions go to their new owner; tasks already generating still publish
+      // Queued tasks of those partitions go to their new owner; tasks already generating still
+      // publish
       // (a duplicate groupId the reward stage drops).
-      List<HeldTask> dropped = queue.removeIf(t -> parts.contains(
-          new TopicPartition(t.source().topic(), t.source().partition())));
+      List<HeldTask> dropped =
+          queue.removeIf(
+              t -> parts.contains(new TopicPartition(t.source().topic(), t.source().partition())));
       held.addAndGet(-dropped.size());
       parts.forEach(offsets::forget);
       var now = new java.util.HashSet<>(c.assignment());
@@ -278,8 +316,12 @@ public final class RolloutWorker implements AutoCloseable {
     try {
       while (generating && failure.get() == null) {
         policies.swapStaged();
-        List<HeldTask> batch = queue.takeBatch(settings.maxTasksPerBatch(), settings.maxRowsPerBatch(), 100,
-            settings.batchLingerMillis());
+        List<HeldTask> batch =
+            queue.takeBatch(
+                settings.maxTasksPerBatch(),
+                settings.maxRowsPerBatch(),
+                100,
+                settings.batchLingerMillis());
         if (!batch.isEmpty()) {
           process(batch);
         }
@@ -311,7 +353,8 @@ public final class RolloutWorker implements AutoCloseable {
     if (runnable.isEmpty()) {
       return;
     }
-    // servingFor may have loaded a newer reference for a later task: sample all with what serves now.
+    // servingFor may have loaded a newer reference for a later task: sample all with what serves
+    // now.
     ServingPolicy policy = policies.current(runnable.get(0).task().runId());
     GroupSampler.BatchResult result;
     try {
@@ -336,29 +379,44 @@ public final class RolloutWorker implements AutoCloseable {
 
   private void publish(SourceRecord src, RolloutGroup group) {
     unacknowledgedSends.incrementAndGet();
-    sink.publish(group).whenComplete((v, e) -> {
-      unacknowledgedSends.decrementAndGet();
-      if (e != null) {
-        fail(new IllegalStateException("publishing group " + group.groupId() + " failed", e));
-        return;
-      }
-      metrics.groupPublished();
-      finish(src);
-    });
+    sink.publish(group)
+        .whenComplete(
+            (v, e) -> {
+              unacknowledgedSends.decrementAndGet();
+              if (e != null) {
+                fail(
+                    new IllegalStateException(
+                        "publishing group " + group.groupId() + " failed", e));
+                return;
+              }
+              metrics.groupPublished();
+              finish(src);
+            });
   }
 
   private void deadLetter(SourceRecord src, String kind, String reason) {
     metrics.deadLettered(kind);
     unacknowledgedSends.incrementAndGet();
-    deadLetters.publish(src, STAGE, kind + ": " + reason).whenComplete((v, e) -> {
-      unacknowledgedSends.decrementAndGet();
-      if (e != null) {
-        fail(new IllegalStateException("dead-lettering " + src.topic() + "-" + src.partition() + "@" + src.offset()
-            + " failed", e));
-        return;
-      }
-      finish(src);
-    });
+    deadLetters
+        .publish(src, STAGE, kind + ": " + reason)
+        .whenComplete(
+            (v, e) -> {
+              unacknowledgedSends.decrementAndGet();
+              if (e != null) {
+                fail(
+                    new IllegalStateException(
+                        "dead-lettering "
+                            + src.topic()
+                            + "-"
+                            + src.partition()
+                            + "@"
+                            + src.offset()
+                            + " failed",
+                        e));
+                return;
+              }
+              finish(src);
+            });
   }
 
   private void finish(SourceRecord src) {
@@ -398,7 +456,9 @@ public final class RolloutWorker implements AutoCloseable {
 
   /** Whether both threads run and the consumer polled within {@code withinMillis}. */
   public boolean healthy(long withinMillis) {
-    return failure.get() == null && pollThread.isAlive() && generationThread.isAlive()
+    return failure.get() == null
+        && pollThread.isAlive()
+        && generationThread.isAlive()
         && System.nanoTime() - lastPollNanos < withinMillis * 1_000_000L;
   }
 

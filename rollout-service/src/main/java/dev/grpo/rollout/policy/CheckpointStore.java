@@ -10,7 +10,10 @@ import java.nio.file.Path;
  */
 public interface CheckpointStore {
 
-  /** Whether this store handles URIs of the given scheme (lower case, e.g. {@code file}, {@code s3}). */
+  /**
+   * Whether this store handles URIs of the given scheme (lower case, e.g. {@code file}, {@code
+   * s3}).
+   */
   boolean supports(String scheme);
 
   /**
@@ -26,11 +29,14 @@ public interface CheckpointStore {
       URI uri = new URI(checkpointUri);
       if (uri.getScheme() == null) {
         throw new CheckpointUnavailableException(
-            "checkpointUri must be an absolute URI with a scheme (e.g. file:///...), was '" + checkpointUri + "'");
+            "checkpointUri must be an absolute URI with a scheme (e.g. file:///...), was '"
+                + checkpointUri
+                + "'");
       }
       return uri;
     } catch (java.net.URISyntaxException e) {
-      throw new CheckpointUnavailableException("checkpointUri is not a valid URI: '" + checkpointUri + "': " + e.getMessage());
+      throw new CheckpointUnavailableException(
+          "checkpointUri is not a valid URI: '" + checkpointUri + "': " + e.getMessage());
     }
   }
 }

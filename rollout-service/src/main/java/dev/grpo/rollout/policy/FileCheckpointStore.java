@@ -12,7 +12,9 @@ import java.nio.file.Path;
 public final class FileCheckpointStore implements CheckpointStore {
   private final Path root;
 
-  /** @param root directory relative {@code file:} URIs are resolved against */
+  /**
+   * @param root directory relative {@code file:} URIs are resolved against
+   */
   public FileCheckpointStore(Path root) {
     this.root = root.toAbsolutePath();
   }
@@ -25,7 +27,8 @@ public final class FileCheckpointStore implements CheckpointStore {
   @Override
   public Path resolve(URI uri) {
     if (!supports(uri.getScheme())) {
-      throw new CheckpointUnavailableException("the file store cannot read '" + uri + "': scheme must be file");
+      throw new CheckpointUnavailableException(
+          "the file store cannot read '" + uri + "': scheme must be file");
     }
     Path dir;
     if (uri.isOpaque()) {
@@ -34,7 +37,8 @@ public final class FileCheckpointStore implements CheckpointStore {
       dir = Path.of(uri);
     }
     if (!Files.isDirectory(dir)) {
-      throw new CheckpointUnavailableException("checkpoint directory " + dir + " (from " + uri + ") does not exist");
+      throw new CheckpointUnavailableException(
+          "checkpoint directory " + dir + " (from " + uri + ") does not exist");
     }
     return dir;
   }

@@ -26,8 +26,10 @@ public final class PolicyRegistry implements AutoCloseable {
   private final PolicyLoader loader;
   private final MeterRegistry meters;
   private final String workerId;
+
   /** Only the generation thread reads and writes it (and close(), after that thread stopped). */
   private final Map<String, ServingPolicy> serving = new HashMap<>();
+
   private final Map<String, ServingPolicy> staged = new ConcurrentHashMap<>();
   private final Map<String, Long> announced = new ConcurrentHashMap<>();
   private final Map<String, Long> servingVersions = new ConcurrentHashMap<>();
@@ -38,23 +40,31 @@ public final class PolicyRegistry implements AutoCloseable {
     this.loader = loader;
     this.meters = meters;
     this.workerId = workerId;
-    this.loadTimer = Timer.builder("grpo.rollout.policy.load").description("resolve + sha256 + load of a checkpoint")
-        .tag("worker", workerId).register(meters);
-    this.swapTimer = Timer.builder("grpo.rollout.policy.swap")
-        .description("replacing the serving policy between batches").tag("worker", workerId).register(meters);
+    this.loadTimer =
+        Timer.builder("grpo.rollout.policy.load")
+            .description("resolve + sha256 + load of a checkpoint")
+            .tag("worker", workerId)
+            .register(meters);
+    this.swapTimer =
+        Timer.builder("grpo.rollout.policy.swap")
+            .description("replacing the serving policy between batches")
+            .tag("worker", workerId)
+            .register(meters);
   }
 
   /**
-   * A version was announced on grpo.policy. Loads it when it is newer than what this worker serves or
-   * has staged; never throws for a bad checkpoint.
+   * A version was announced on grpo.policy. Loads it when it is newer than what this worker serves
+   * or has staged; never throws for a bad checkpoint.
    *
    * @return true when the version was loaded and staged
    */
   public boolean announce(PolicyVersion v) {
     watch(v.runId());
     announced.merge(v.runId(), v.version(), Math::max);
-    long have = Math.max(servingVersions.getOrDefault(v.runId(), -1L),
-        staged.containsKey(v.runId()) ? staged.get(v.runId()).version() : -1L);
+    long have =
+        Math.max(
+            servingVersions.getOrDefault(v.runId(), -1L),
+            staged.containsKey(v.runId()) ? staged.get(v.runId()).version() : -1L);
     if (v.version() <= have) {
       LOG.debugf("run %s version %d ignored: already have %d", v.runId(), v.version(), have);
       return false;
@@ -64,10 +74,14 @@ public final class PolicyRegistry implements AutoCloseable {
     try {
       loaded = loader.load(v.runId(), v.version(), v.checkpointUri(), v.sha256());
     } catch (RuntimeException e) {
-      Counter.builder("grpo.rollout.policy.load.failures").tag("worker", workerId).tag("run", v.runId())
-          .register(meters).increment();
-      LOG.warnf("refused policy version %d of run %s, the current policy keeps serving: %s", v.version(), v.runId(),
-          e.getMessage());
+      Counter.builder("grpo.rollout.policy.load.failures")
+          .tag("worker", workerId)
+          .tag("run", v.runId())
+          .register(meters)
+          .increment();
+      LOG.warnf(
+          "refused policy version %d of run %s, the current policy keeps serving: %s",
+          v.version(), v.runId(), e.getMessage());
       return false;
     }
     loadTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -76,8 +90,9 @@ public final class PolicyRegistry implements AutoCloseable {
       // Staged but never served: nobody else holds it.
       previous.checkpoint().close();
     }
-    LOG.infof("loaded policy version %d of run %s from %s in %d ms; it serves from the next batch", v.version(),
-        v.runId(), v.checkpointUri(), (System.nanoTime() - start) / 1_000_000);
+    LOG.infof(
+        "loaded policy version %d of run %s from %s in %d ms; it serves from the next batch",
+        v.version(), v.runId(), v.checkpointUri(), (System.nanoTime() - start) / 1_000_000);
     return true;
   }
 
@@ -100,8 +115,9 @@ public final class PolicyRegistry implements AutoCloseable {
         old.checkpoint().close();
       }
       swapTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-      LOG.infof("run %s now samples with policy version %d (was %s)", run, next.version(),
-          old == null ? "none" : Long.toString(old.version()));
+      LOG.infof(
+          "run %s now samples with policy version %d (was %s)",
+          run, next.version(), old == null ? "none" : Long.toString(old.version()));
     }
   }
 
@@ -123,11 +139,15 @@ public final class PolicyRegistry implements AutoCloseable {
       if (current != null) {
         // The newer version is not announced yet; a slightly stale group beats an idle worker, and
         // the trainer's staleness rule decides whether it is used.
-        LOG.debugf("run %s asks for version >= %d, serving %d", runId, ref.version(), current.version());
+        LOG.debugf(
+            "run %s asks for version >= %d, serving %d", runId, ref.version(), current.version());
         return current;
       }
-      throw new NoPolicyException("no policy available for run '" + runId + "': no PolicyVersion seen on grpo.policy"
-          + " and the task's policy names no checkpointUri");
+      throw new NoPolicyException(
+          "no policy available for run '"
+              + runId
+              + "': no PolicyVersion seen on grpo.policy"
+              + " and the task's policy names no checkpointUri");
     }
     long start = System.nanoTime();
     ServingPolicy loaded = loader.load(runId, ref.version(), ref.checkpointUri(), ref.sha256());
@@ -137,8 +157,9 @@ public final class PolicyRegistry implements AutoCloseable {
     if (current != null) {
       current.checkpoint().close();
     }
-    LOG.infof("run %s samples with policy version %d from the task's reference %s", runId, ref.version(),
-        ref.checkpointUri());
+    LOG.infof(
+        "run %s samples with policy version %d from the task's reference %s",
+        runId, ref.version(), ref.checkpointUri());
     return loaded;
   }
 
@@ -152,7 +173,9 @@ public final class PolicyRegistry implements AutoCloseable {
     return servingVersions.getOrDefault(runId, -1L);
   }
 
-  /** The newest version loaded for a run, serving or staged for the next batch, or -1. Thread-safe. */
+  /**
+   * The newest version loaded for a run, serving or staged for the next batch, or -1. Thread-safe.
+   */
   public long availableVersion(String runId) {
     ServingPolicy next = staged.get(runId);
     return Math.max(servingVersion(runId), next == null ? -1 : next.version());
@@ -168,11 +191,17 @@ public final class PolicyRegistry implements AutoCloseable {
   private void watch(String runId) {
     if (watched.putIfAbsent(runId, Boolean.TRUE) == null) {
       Gauge.builder("grpo.rollout.policy.version", this, r -> r.servingVersion(runId))
-          .description("policy version this worker samples run with").tag("worker", workerId).tag("run", runId)
+          .description("policy version this worker samples run with")
+          .tag("worker", workerId)
+          .tag("run", runId)
           .register(meters);
-      Gauge.builder("grpo.rollout.policy.version.lag", this,
+      Gauge.builder(
+              "grpo.rollout.policy.version.lag",
+              this,
               r -> Math.max(0, r.announcedVersion(runId) - Math.max(0, r.servingVersion(runId))))
-          .description("newest announced version minus the serving one").tag("worker", workerId).tag("run", runId)
+          .description("newest announced version minus the serving one")
+          .tag("worker", workerId)
+          .tag("run", runId)
           .register(meters);
     }
   }

@@ -11,4 +11,5 @@ import dev.grpo.policy.checkpoint.LoadedCheckpoint;
  * @param sha256 its verified digest
  * @param checkpoint the model and tokenizer
  */
-public record ServingPolicy(String runId, long version, String checkpointUri, String sha256, LoadedCheckpoint checkpoint) {}
+public record ServingPolicy(
+    String runId, long version, String checkpointUri, String sha256, LoadedCheckpoint checkpoint) {}

@@ -1,2 +1,5 @@
-/** Policy versions: checkpoint stores, verified loading, and the per-run registry that swaps between batches. */
+/**
+ * Policy versions: checkpoint stores, verified loading, and the per-run registry that swaps between
+ * batches.
+ */
 package dev.grpo.rollout.policy;

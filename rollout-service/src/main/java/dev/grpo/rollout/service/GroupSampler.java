@@ -18,21 +18,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples the groups of several compatible tasks (see {@link TaskQueue#compatible}) in one
- * {@link Sampler} call: every task contributes G rows with its prompt, so the batch has
- * {@code sum(G)} rows. Pure logic on top of the policy module; no Kafka.
+ * Samples the groups of several compatible tasks (see {@link TaskQueue#compatible}) in one {@link
+ * Sampler} call: every task contributes G rows with its prompt, so the batch has {@code sum(G)}
+ * rows. Pure logic on top of the policy module; no Kafka.
  *
  * <p>Prompt layout: {@code [BOS] + tokenizer.encode(prompt)}, the layout the policy module's CLI
  * samples with; the trainer must rebuild prompts the same way to recompute log-probs.
  *
  * <p>Seeds: the sampler takes one seed per call and derives each row's stream from (seed, row). A
- * batch of one task uses the task's seed, so that group is reproducible from the task alone; a batch
- * of several mixes the tasks' seeds in batch order, so it is reproducible only with the same batch.
+ * batch of one task uses the task's seed, so that group is reproducible from the task alone; a
+ * batch of several mixes the tasks' seeds in batch order, so it is reproducible only with the same
+ * batch.
  */
 public final class GroupSampler {
 
   /** The groups of one batch and its cost. */
-  public record BatchResult(List<RolloutGroup> groups, long generatedTokens, long generationNanos) {}
+  public record BatchResult(
+      List<RolloutGroup> groups, long generatedTokens, long generationNanos) {}
 
   private final Sampler sampler = new Sampler();
   private final String workerId;
@@ -59,8 +61,14 @@ public final class GroupSampler {
     int context = policy.checkpoint().config().maxPositionEmbeddings();
     int needed = promptTokens + task.sampling().maxNewTokens();
     if (needed > context) {
-      return "prompt too long for the model's context: prompt tokens (" + promptTokens + ", with BOS) + maxNewTokens ("
-          + task.sampling().maxNewTokens() + ") must be <= max_position_embeddings " + context + ", was " + needed;
+      return "prompt too long for the model's context: prompt tokens ("
+          + promptTokens
+          + ", with BOS) + maxNewTokens ("
+          + task.sampling().maxNewTokens()
+          + ") must be <= max_position_embeddings "
+          + context
+          + ", was "
+          + needed;
     }
     return null;
   }
@@ -77,8 +85,15 @@ public final class GroupSampler {
     }
     SamplingParams p = tasks.get(0).sampling();
     long seed = tasks.size() == 1 ? p.seed() : mixedSeed(tasks);
-    SamplingConfig cfg = new SamplingConfig(p.temperature(), p.topP(), p.topK(), p.maxNewTokens(), p.stopStrings(),
-        List.of(), seed);
+    SamplingConfig cfg =
+        new SamplingConfig(
+            p.temperature(),
+            p.topP(),
+            p.topK(),
+            p.maxNewTokens(),
+            p.stopStrings(),
+            List.of(),
+            seed);
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     List<Generation> gens = sampler.generate(policy.checkpoint().model(), tok, rows, cfg);
@@ -92,12 +107,28 @@ public final class GroupSampler {
       for (int g = 0; g < t.groupSize(); g++, row++) {
         Generation gen = gens.get(row);
         tokens += gen.tokenIds().length;
-        completions.add(new Completion(g, gen.text(), gen.tokenIds(), gen.logProbs(),
-            gen.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP ? FinishReason.STOP : FinishReason.LENGTH));
+        completions.add(
+            new Completion(
+                g,
+                gen.text(),
+                gen.tokenIds(),
+                gen.logProbs(),
+                gen.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP
+                    ? FinishReason.STOP
+                    : FinishReason.LENGTH));
       }
       long queueWait = Math.max(0, Duration.between(t.issuedAt(), started).toMillis());
-      groups.add(new RolloutGroup(Contracts.SCHEMA_VERSION, t.runId(), t.groupId(), t, policy.version(), workerId,
-          completions, new RolloutTimings(queueWait, nanos / 1_000_000), finished));
+      groups.add(
+          new RolloutGroup(
+              Contracts.SCHEMA_VERSION,
+              t.runId(),
+              t.groupId(),
+              t,
+              policy.version(),
+              workerId,
+              completions,
+              new RolloutTimings(queueWait, nanos / 1_000_000),
+              finished));
     }
     return new BatchResult(groups, tokens, nanos);
   }

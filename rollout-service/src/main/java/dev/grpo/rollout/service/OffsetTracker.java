@@ -6,9 +6,10 @@ import java.util.TreeSet;
 
 /**
  * Which offset of each partition may be committed when records finish out of order: a batch can
- * finish (or a dead letter be written) for a later offset while an earlier task still generates, and
- * committing past that earlier task would lose it in a crash. The committable offset of a partition
- * is the smallest offset still in flight, or one past the highest offset seen when none is.
+ * finish (or a dead letter be written) for a later offset while an earlier task still generates,
+ * and committing past that earlier task would lose it in a crash. The committable offset of a
+ * partition is the smallest offset still in flight, or one past the highest offset seen when none
+ * is.
  *
  * <p>Not thread-safe: the consumer's poll thread owns it.
  *
@@ -30,7 +31,10 @@ public final class OffsetTracker<P> {
     s.highestSeen = Math.max(s.highestSeen, offset);
   }
 
-  /** A record is done (published or dead-lettered); unknown partitions (revoked meanwhile) are ignored. */
+  /**
+   * A record is done (published or dead-lettered); unknown partitions (revoked meanwhile) are
+   * ignored.
+   */
   public void done(P partition, long offset) {
     State s = partitions.get(partition);
     if (s != null) {
@@ -38,7 +42,10 @@ public final class OffsetTracker<P> {
     }
   }
 
-  /** Offsets to commit now (next offset to read per partition), only those that moved since the last call. */
+  /**
+   * Offsets to commit now (next offset to read per partition), only those that moved since the last
+   * call.
+   */
   public Map<P, Long> takeCommittable() {
     Map<P, Long> out = new HashMap<>();
     for (var e : partitions.entrySet()) {

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * The worker's meters, all tagged with the worker id. Rates (tokens/s, groups/s) come from the
- * counters ({@code rate(grpo_rollout_tokens_total[1m])}); the last batch's tokens/s is also a gauge.
+ * counters ({@code rate(grpo_rollout_tokens_total[1m])}); the last batch's tokens/s is also a
+ * gauge.
  */
 public final class RolloutMetrics {
   private final MeterRegistry registry;
@@ -25,25 +26,48 @@ public final class RolloutMetrics {
   private final AtomicLong lastTokensPerSecond = new AtomicLong();
   private final int maxTasksPerBatch;
 
-  public RolloutMetrics(MeterRegistry registry, String workerId, int maxTasksPerBatch, Supplier<Number> heldTasks) {
+  public RolloutMetrics(
+      MeterRegistry registry, String workerId, int maxTasksPerBatch, Supplier<Number> heldTasks) {
     this.registry = registry;
     this.workerId = workerId;
-    tokens = Counter.builder("grpo.rollout.tokens").description("completion tokens generated").tag("worker", workerId)
-        .register(registry);
-    groups = Counter.builder("grpo.rollout.groups").description("rollout groups published").tag("worker", workerId)
-        .register(registry);
-    batchFill = DistributionSummary.builder("grpo.rollout.batch.fill")
-        .description("tasks in a generation call / max tasks per batch").tag("worker", workerId).register(registry);
-    batchRows = DistributionSummary.builder("grpo.rollout.batch.rows").description("sequences in a generation call")
-        .tag("worker", workerId).register(registry);
-    timePerGroup = Timer.builder("grpo.rollout.group.time")
-        .description("generation time of a batch divided by its groups").tag("worker", workerId).register(registry);
-    queueWait = Timer.builder("grpo.rollout.queue.wait").description("task issuedAt to generation start")
-        .tag("worker", workerId).register(registry);
+    tokens =
+        Counter.builder("grpo.rollout.tokens")
+            .description("completion tokens generated")
+            .tag("worker", workerId)
+            .register(registry);
+    groups =
+        Counter.builder("grpo.rollout.groups")
+            .description("rollout groups published")
+            .tag("worker", workerId)
+            .register(registry);
+    batchFill =
+        DistributionSummary.builder("grpo.rollout.batch.fill")
+            .description("tasks in a generation call / max tasks per batch")
+            .tag("worker", workerId)
+            .register(registry);
+    batchRows =
+        DistributionSummary.builder("grpo.rollout.batch.rows")
+            .description("sequences in a generation call")
+            .tag("worker", workerId)
+            .register(registry);
+    timePerGroup =
+        Timer.builder("grpo.rollout.group.time")
+            .description("generation time of a batch divided by its groups")
+            .tag("worker", workerId)
+            .register(registry);
+    queueWait =
+        Timer.builder("grpo.rollout.queue.wait")
+            .description("task issuedAt to generation start")
+            .tag("worker", workerId)
+            .register(registry);
     Gauge.builder("grpo.rollout.tokens.per.second", lastTokensPerSecond, AtomicLong::get)
-        .description("tokens/s of the last generation call").tag("worker", workerId).register(registry);
+        .description("tokens/s of the last generation call")
+        .tag("worker", workerId)
+        .register(registry);
     Gauge.builder("grpo.rollout.tasks.held", heldTasks, s -> s.get().doubleValue())
-        .description("tasks taken from Kafka and not yet finished").tag("worker", workerId).register(registry);
+        .description("tasks taken from Kafka and not yet finished")
+        .tag("worker", workerId)
+        .register(registry);
     this.maxTasksPerBatch = maxTasksPerBatch;
   }
 
@@ -66,8 +90,12 @@ public final class RolloutMetrics {
 
   /** A task went to the dead-letter topic. */
   public void deadLettered(String kind) {
-    Counter.builder("grpo.rollout.dead.letters").description("tasks sent to grpo.dlq").tag("worker", workerId)
-        .tag("kind", kind).register(registry).increment();
+    Counter.builder("grpo.rollout.dead.letters")
+        .description("tasks sent to grpo.dlq")
+        .tag("worker", workerId)
+        .tag("kind", kind)
+        .register(registry)
+        .increment();
   }
 
   /** Total groups published by this worker (for tests and logs). */

@@ -31,18 +31,36 @@ public final class RolloutNode implements AutoCloseable {
    * @param device cpu, gpu or gpu:N
    * @param sinkDecorator wraps the Kafka sink (identity in production; tests inject failures)
    */
-  public RolloutNode(RolloutWorker.Settings settings, Path checkpointRoot, String device, MeterRegistry meters,
+  public RolloutNode(
+      RolloutWorker.Settings settings,
+      Path checkpointRoot,
+      String device,
+      MeterRegistry meters,
       UnaryOperator<RolloutSink> sinkDecorator) {
     // DJL must never reach the network; set before the engine first loads.
     System.setProperty("ai.djl.offline", "true");
-    producer = new KafkaProducer<>(KafkaClients.producer(settings.bootstrapServers(), "rollout-" + settings.workerId()));
-    policies = new PolicyRegistry(new PolicyLoader(List.of(new FileCheckpointStore(checkpointRoot)),
-        Devices.parse(device)), meters, settings.workerId());
-    listener = new PolicyVersionListener(
-        KafkaClients.policyConsumer(settings.bootstrapServers(), "rollout-policy-" + settings.workerId()), policies,
-        settings.workerId());
-    worker = new RolloutWorker(settings, policies, sinkDecorator.apply(new KafkaRolloutSink(producer)),
-        new DeadLetterPublisher(producer), meters);
+    producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(settings.bootstrapServers(), "rollout-" + settings.workerId()));
+    policies =
+        new PolicyRegistry(
+            new PolicyLoader(
+                List.of(new FileCheckpointStore(checkpointRoot)), Devices.parse(device)),
+            meters,
+            settings.workerId());
+    listener =
+        new PolicyVersionListener(
+            KafkaClients.policyConsumer(
+                settings.bootstrapServers(), "rollout-policy-" + settings.workerId()),
+            policies,
+            settings.workerId());
+    worker =
+        new RolloutWorker(
+            settings,
+            policies,
+            sinkDecorator.apply(new KafkaRolloutSink(producer)),
+            new DeadLetterPublisher(producer),
+            meters);
   }
 
   /** Starts the policy listener and the worker. */

@@ -47,7 +47,7 @@ public final class TaskQueue {
     lock.lock();
     try {
       List<HeldTask> removed = new ArrayList<>();
-      for (Iterator<HeldTask> it = tasks.iterator(); it.hasNext();) {
+      for (Iterator<HeldTask> it = tasks.iterator(); it.hasNext(); ) {
         HeldTask t = it.next();
         if (p.test(t)) {
           removed.add(t);
@@ -62,8 +62,8 @@ public final class TaskQueue {
 
   /**
    * The next batch: the oldest task plus later compatible ones, up to {@code maxTasks} tasks and
-   * {@code maxRows} sequences (the oldest task always goes, even when larger). Waits up to
-   * {@code waitMillis} for a first task and then up to {@code lingerMillis} for the batch to fill.
+   * {@code maxRows} sequences (the oldest task always goes, even when larger). Waits up to {@code
+   * waitMillis} for a first task and then up to {@code lingerMillis} for the batch to fill.
    *
    * @return an empty list when no task arrived in time
    */
@@ -91,7 +91,7 @@ public final class TaskQueue {
       HeldTask head = tasks.removeFirst();
       batch.add(head);
       int rows = head.task().groupSize();
-      for (Iterator<HeldTask> it = tasks.iterator(); it.hasNext() && batch.size() < maxTasks;) {
+      for (Iterator<HeldTask> it = tasks.iterator(); it.hasNext() && batch.size() < maxTasks; ) {
         HeldTask t = it.next();
         if (compatible(head, t) && rows + t.task().groupSize() <= maxRows) {
           batch.add(t);
@@ -124,7 +124,10 @@ public final class TaskQueue {
     SamplingParams x = a.task().sampling();
     SamplingParams y = b.task().sampling();
     return a.task().runId().equals(b.task().runId())
-        && x.temperature() == y.temperature() && x.topP() == y.topP() && x.topK() == y.topK()
-        && x.maxNewTokens() == y.maxNewTokens() && Objects.equals(x.stopStrings(), y.stopStrings());
+        && x.temperature() == y.temperature()
+        && x.topP() == y.topP()
+        && x.topK() == y.topK()
+        && x.maxNewTokens() == y.maxNewTokens()
+        && Objects.equals(x.stopStrings(), y.stopStrings());
   }
 }

@@ -16,9 +16,20 @@ class TaskQueueTest {
   private static int offset;
 
   private static HeldTask held(String run, double temperature, int g) {
-    var t = new PromptTask(1, run, "g" + offset, "p", "x", g, new SamplingParams(temperature, 1, 0, 8, List.of(), offset),
-        new RewardSpec(List.of(new CheckerSpec("exact_match", 1, Map.of()))), Map.of(), 0, new PolicyRef(0, null, null),
-        Instant.now());
+    var t =
+        new PromptTask(
+            1,
+            run,
+            "g" + offset,
+            "p",
+            "x",
+            g,
+            new SamplingParams(temperature, 1, 0, 8, List.of(), offset),
+            new RewardSpec(List.of(new CheckerSpec("exact_match", 1, Map.of()))),
+            Map.of(),
+            0,
+            new PolicyRef(0, null, null),
+            Instant.now());
     return new HeldTask(new SourceRecord("t", 0, offset++, null, null), t, 0);
   }
 

@@ -8,9 +8,9 @@ import io.smallrye.config.WithDefault;
 public interface TrainerServiceConfig {
 
   /**
-   * Root directory of checkpoints, shared with the rollout workers; each run writes
-   * {@code <root>/<runId>/v<version>}. Relative paths resolve against the working directory. Env
-   * {@code GRPO_CHECKPOINT_ROOT} in prod.
+   * Root directory of checkpoints, shared with the rollout workers; each run writes {@code
+   * <root>/<runId>/v<version>}. Relative paths resolve against the working directory. Env {@code
+   * GRPO_CHECKPOINT_ROOT} in prod.
    */
   @WithDefault("work/checkpoints")
   String checkpointsRoot();
@@ -19,7 +19,10 @@ public interface TrainerServiceConfig {
   @WithDefault("cpu")
   String device();
 
-  /** Longest wait in one poll of {@code grpo.scored}, in milliseconds; also the latency of REST commands. */
+  /**
+   * Longest wait in one poll of {@code grpo.scored}, in milliseconds; also the latency of REST
+   * commands.
+   */
   @WithDefault("100")
   long pollTimeoutMillis();
 

@@ -11,7 +11,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when the broker answers and the training thread is alive (the trainer has no SmallRye channels). */
+/**
+ * Ready when the broker answers and the training thread is alive (the trainer has no SmallRye
+ * channels).
+ */
 @Readiness
 @ApplicationScoped
 public class KafkaReadiness implements HealthCheck {
@@ -25,10 +28,19 @@ public class KafkaReadiness implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    var r = HealthCheckResponse.named("trainer-kafka").withData("bootstrap", clients.bootstrapServers())
-        .withData("trainingLoop", loop.isRunning());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients.bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+    var r =
+        HealthCheckResponse.named("trainer-kafka")
+            .withData("bootstrap", clients.bootstrapServers())
+            .withData("trainingLoop", loop.isRunning());
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                clients.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                3000))) {
       int nodes = admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size();
       return r.withData("brokers", nodes).status(loop.isRunning()).build();
     } catch (Exception e) {

@@ -14,18 +14,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Makes the trainer's Kafka clients. The trainer uses plain clients on its training thread instead
- * of SmallRye channels because it must commit a {@code grpo.scored} offset only after the checkpoint
- * that contains the record's group is saved (see docs/architecture.md, "Trainer").
+ * of SmallRye channels because it must commit a {@code grpo.scored} offset only after the
+ * checkpoint that contains the record's group is saved (see docs/architecture.md, "Trainer").
  */
 @ApplicationScoped
 public class KafkaClients {
   /** Consumer group of the trainer. */
   public static final String CONSUMER_GROUP = "grpo-trainer";
+
   /**
    * Consumer group of the trainer's {@code grpo.dlq} reader: its own group, so that its rebalances
    * never disturb the {@code grpo.scored} consumer's offset bookkeeping.
    */
   public static final String DEAD_LETTER_CONSUMER_GROUP = "grpo-trainer-dlq";
+
   /** A 16 x 4,096-token group is about 1 MB of JSON; leave room. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -39,21 +41,24 @@ public class KafkaClients {
     return bootstrapServers;
   }
 
-  /** The {@code grpo.scored} consumer: read_committed, manual commits, values decoded by the caller. */
+  /**
+   * The {@code grpo.scored} consumer: read_committed, manual commits, values decoded by the caller.
+   */
   public KafkaConsumer<String, byte[]> scoredConsumer(int maxPollRecords) {
     return manualCommitConsumer(CONSUMER_GROUP, "grpo-trainer-scored", maxPollRecords);
   }
 
   /**
    * The {@code grpo.dlq} consumer: manual commits (a dead letter's drop is written to the database
-   * before its offset is committed), values decoded by the caller. A dead letter carries the original
-   * payload, so it can be as large as the largest event.
+   * before its offset is committed), values decoded by the caller. A dead letter carries the
+   * original payload, so it can be as large as the largest event.
    */
   public KafkaConsumer<String, byte[]> deadLetterConsumer(int maxPollRecords) {
     return manualCommitConsumer(DEAD_LETTER_CONSUMER_GROUP, "grpo-trainer-dlq", maxPollRecords);
   }
 
-  private KafkaConsumer<String, byte[]> manualCommitConsumer(String groupId, String clientId, int maxPollRecords) {
+  private KafkaConsumer<String, byte[]> manualCommitConsumer(
+      String groupId, String clientId, int maxPollRecords) {
     var p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The trainer's Prometheus metrics, tagged by run: step time split (wait for data / compute /
- * checkpoint), tokens per second, staleness histogram, reward mean/std, KL, clip fractions, entropy,
- * gradient norm, groups dropped by reason, current policy version, held-out accuracy per checker.
+ * checkpoint), tokens per second, staleness histogram, reward mean/std, KL, clip fractions,
+ * entropy, gradient norm, groups dropped by reason, current policy version, held-out accuracy per
+ * checker.
  */
 @ApplicationScoped
 public class TrainerMetrics {
@@ -27,17 +28,27 @@ public class TrainerMetrics {
   }
 
   /** One finished step. */
-  public void step(String runId, StepMetrics m, long waitMillis, long computeMillis, long checkpointMillis) {
+  public void step(
+      String runId, StepMetrics m, long waitMillis, long computeMillis, long checkpointMillis) {
     phase(runId, "wait", waitMillis);
     phase(runId, "compute", computeMillis);
     if (checkpointMillis > 0) {
       phase(runId, "checkpoint", checkpointMillis);
     }
-    Counter.builder("grpo.trainer.tokens").description("completion tokens trained on").tags("run", runId)
-        .register(registry).increment(m.tokens());
-    Counter.builder("grpo.trainer.steps").description("training steps").tags("run", runId)
-        .register(registry).increment();
-    gauge(runId, "grpo.trainer.tokens.per.second", computeMillis <= 0 ? 0 : m.tokens() * 1000.0 / computeMillis);
+    Counter.builder("grpo.trainer.tokens")
+        .description("completion tokens trained on")
+        .tags("run", runId)
+        .register(registry)
+        .increment(m.tokens());
+    Counter.builder("grpo.trainer.steps")
+        .description("training steps")
+        .tags("run", runId)
+        .register(registry)
+        .increment();
+    gauge(
+        runId,
+        "grpo.trainer.tokens.per.second",
+        computeMillis <= 0 ? 0 : m.tokens() * 1000.0 / computeMillis);
     gauge(runId, "grpo.trainer.reward.mean", m.rewardMean());
     gauge(runId, "grpo.trainer.reward.std", m.rewardStd());
     gauge(runId, "grpo.trainer.loss", m.loss());
@@ -52,22 +63,35 @@ public class TrainerMetrics {
 
   /** Staleness (trainer version minus sampling version) of a group that was trained. */
   public void staleness(String runId, long versions) {
-    DistributionSummary.builder("grpo.trainer.staleness").description("policy versions between sampling and training")
-        .baseUnit("versions").tags("run", runId).serviceLevelObjectives(1, 2, 3, 4, 8, 16)
-        .register(registry).record(versions);
+    DistributionSummary.builder("grpo.trainer.staleness")
+        .description("policy versions between sampling and training")
+        .baseUnit("versions")
+        .tags("run", runId)
+        .serviceLevelObjectives(1, 2, 3, 4, 8, 16)
+        .register(registry)
+        .record(versions);
   }
 
   public void dropped(String runId, String reason) {
-    Counter.builder("grpo.trainer.groups.dropped").description("groups not trained, by reason")
-        .tags(Tags.of("run", runId, "reason", reason)).register(registry).increment();
+    Counter.builder("grpo.trainer.groups.dropped")
+        .description("groups not trained, by reason")
+        .tags(Tags.of("run", runId, "reason", reason))
+        .register(registry)
+        .increment();
   }
 
   public void trained(String runId, int groups) {
-    Counter.builder("grpo.trainer.groups.trained").tags("run", runId).register(registry).increment(groups);
+    Counter.builder("grpo.trainer.groups.trained")
+        .tags("run", runId)
+        .register(registry)
+        .increment(groups);
   }
 
   public void issued(String runId, int groups) {
-    Counter.builder("grpo.trainer.prompts.issued").tags("run", runId).register(registry).increment(groups);
+    Counter.builder("grpo.trainer.prompts.issued")
+        .tags("run", runId)
+        .register(registry)
+        .increment(groups);
   }
 
   public void version(String runId, long version) {
@@ -80,23 +104,38 @@ public class TrainerMetrics {
 
   public void evalAccuracy(String runId, String checker, double accuracy) {
     String key = "grpo.trainer.eval.accuracy|" + runId + "|" + checker;
-    gauges.computeIfAbsent(key, k -> {
-      var ref = new AtomicReference<>(0.0);
-      registry.gauge("grpo.trainer.eval.accuracy", Tags.of("run", runId, "checker", checker), ref, AtomicReference::get);
-      return ref;
-    }).set(accuracy);
+    gauges
+        .computeIfAbsent(
+            key,
+            k -> {
+              var ref = new AtomicReference<>(0.0);
+              registry.gauge(
+                  "grpo.trainer.eval.accuracy",
+                  Tags.of("run", runId, "checker", checker),
+                  ref,
+                  AtomicReference::get);
+              return ref;
+            })
+        .set(accuracy);
   }
 
   private void phase(String runId, String phase, long millis) {
-    Timer.builder("grpo.trainer.step.time").description("step time by phase: wait for data, compute, checkpoint")
-        .tags(Tags.of("run", runId, "phase", phase)).register(registry).record(Duration.ofMillis(millis));
+    Timer.builder("grpo.trainer.step.time")
+        .description("step time by phase: wait for data, compute, checkpoint")
+        .tags(Tags.of("run", runId, "phase", phase))
+        .register(registry)
+        .record(Duration.ofMillis(millis));
   }
 
   private void gauge(String runId, String name, double value) {
-    gauges.computeIfAbsent(name + "|" + runId, k -> {
-      var ref = new AtomicReference<>(0.0);
-      registry.gauge(name, Tags.of("run", runId), ref, AtomicReference::get);
-      return ref;
-    }).set(value);
+    gauges
+        .computeIfAbsent(
+            name + "|" + runId,
+            k -> {
+              var ref = new AtomicReference<>(0.0);
+              registry.gauge(name, Tags.of("run", runId), ref, AtomicReference::get);
+              return ref;
+            })
+        .set(value);
   }
 }

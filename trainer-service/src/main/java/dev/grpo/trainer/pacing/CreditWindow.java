@@ -7,17 +7,17 @@ import java.util.Set;
 
 /**
  * The credit window of one run: at most {@code groupsPerStep x (maxStaleness + 1)} groups are in
- * flight (issued, and neither trained nor dropped yet). A group leaves the window when it is trained
- * or dropped, which frees a credit for a new (or replacement) prompt.
+ * flight (issued, and neither trained nor dropped yet). A group leaves the window when it is
+ * trained or dropped, which frees a credit for a new (or replacement) prompt.
  *
  * <p>A group counts as in flight until it is trained, not merely received: with {@code maxStaleness
  * = 0} that makes the run synchronous on-policy (the next batch is issued only after the step that
  * consumed the previous one), and in general no issued group can be older than {@code maxStaleness}
  * versions by the time its batch is trained unless it waited in the broker.
  *
- * <p>Every group id is issued at most once over the window's life ({@link #issue} refuses a repeat),
- * including across a restart when the window is rebuilt with {@link #restore}. Not thread-safe: one
- * run controller owns it.
+ * <p>Every group id is issued at most once over the window's life ({@link #issue} refuses a
+ * repeat), including across a restart when the window is rebuilt with {@link #restore}. Not
+ * thread-safe: one run controller owns it.
  */
 public final class CreditWindow {
   private final int capacity;
@@ -83,17 +83,22 @@ public final class CreditWindow {
    */
   public void issue(String groupId) {
     if (everIssued.contains(groupId)) {
-      throw new IllegalStateException("group " + groupId + " was already issued; a group id is issued once");
+      throw new IllegalStateException(
+          "group " + groupId + " was already issued; a group id is issued once");
     }
     if (credits() <= 0) {
-      throw new IllegalStateException("no credit left: " + inFlight.size() + " groups in flight, capacity " + capacity);
+      throw new IllegalStateException(
+          "no credit left: " + inFlight.size() + " groups in flight, capacity " + capacity);
     }
     everIssued.add(groupId);
     inFlight.add(groupId);
     issued++;
   }
 
-  /** The group was trained: its credit returns. Returns false when it was not in flight (a duplicate). */
+  /**
+   * The group was trained: its credit returns. Returns false when it was not in flight (a
+   * duplicate).
+   */
   public boolean trained(String groupId) {
     if (inFlight.remove(groupId)) {
       trained++;
@@ -102,7 +107,10 @@ public final class CreditWindow {
     return false;
   }
 
-  /** The group was dropped (stale, no signal, ...): its credit returns. Returns false when not in flight. */
+  /**
+   * The group was dropped (stale, no signal, ...): its credit returns. Returns false when not in
+   * flight.
+   */
   public boolean dropped(String groupId) {
     if (inFlight.remove(groupId)) {
       dropped++;
@@ -129,8 +137,10 @@ public final class CreditWindow {
       inFlight.add(id);
     }
     if (inFlight.size() > capacity) {
-      // Possible only if the run's groupsPerStep or maxStaleness changed: refuse rather than overfill.
-      throw new IllegalStateException(inFlight.size() + " groups in flight exceed the capacity " + capacity);
+      // Possible only if the run's groupsPerStep or maxStaleness changed: refuse rather than
+      // overfill.
+      throw new IllegalStateException(
+          inFlight.size() + " groups in flight exceed the capacity " + capacity);
     }
     issued = everIssued.size();
   }

@@ -8,9 +8,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Which consumed offsets of {@code grpo.scored} may be committed. An offset is safe once the fate of
- * its record is durable: dropped or skipped (written to the database), or trained in a step that a
- * saved checkpoint already contains. The committable position of a partition is the lowest offset
+ * Which consumed offsets of {@code grpo.scored} may be committed. An offset is safe once the fate
+ * of its record is durable: dropped or skipped (written to the database), or trained in a step that
+ * a saved checkpoint already contains. The committable position of a partition is the lowest offset
  * that is not yet safe (or one past the highest offset seen): everything before it will never need
  * to be read again.
  *
@@ -26,7 +26,10 @@ public final class OffsetLedger<P> {
   private final Map<P, Long> lastCommitted = new HashMap<>();
   private final Set<String> safeGroups = new HashSet<>();
 
-  /** A record at {@code offset} carrying {@code groupId} was polled; it is pending until marked safe. */
+  /**
+   * A record at {@code offset} carrying {@code groupId} was polled; it is pending until marked
+   * safe.
+   */
   public void received(P partition, long offset, String groupId) {
     highest.merge(partition, offset, Math::max);
     if (!safeGroups.contains(groupId)) {
@@ -75,7 +78,10 @@ public final class OffsetLedger<P> {
     positions.forEach((p, pos) -> lastCommitted.merge(p, pos, Math::max));
   }
 
-  /** Forgets a partition (revoked in a rebalance): its uncommitted records will be read again elsewhere. */
+  /**
+   * Forgets a partition (revoked in a rebalance): its uncommitted records will be read again
+   * elsewhere.
+   */
   public void forget(P partition) {
     pending.remove(partition);
     highest.remove(partition);

@@ -14,13 +14,20 @@ import java.util.List;
 @Entity
 @Table(name = "eval_result")
 public class EvalResultEntity extends PanacheEntityBase {
-  @Id @GeneratedValue(strategy = GenerationType.IDENTITY) public Long id;
-  @Column(name = "run_id") public String runId;
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  public Long id;
+
+  @Column(name = "run_id")
+  public String runId;
+
   public int step;
   public String checker;
   public double accuracy;
   public int examples;
-  @Column(name = "created_at") public Instant createdAt;
+
+  @Column(name = "created_at")
+  public Instant createdAt;
 
   public static List<EvalResultEntity> ofRun(String runId) {
     return list("runId = ?1 order by step, checker", runId);

@@ -15,13 +15,23 @@ import java.util.Optional;
 @Entity
 @Table(name = "policy_version")
 public class PolicyVersionEntity extends PanacheEntityBase {
-  @Id @GeneratedValue(strategy = GenerationType.IDENTITY) public Long id;
-  @Column(name = "run_id") public String runId;
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  public Long id;
+
+  @Column(name = "run_id")
+  public String runId;
+
   public long version;
   public long step;
-  @Column(name = "checkpoint_uri") public String checkpointUri;
+
+  @Column(name = "checkpoint_uri")
+  public String checkpointUri;
+
   public String sha256;
-  @Column(name = "created_at") public Instant createdAt;
+
+  @Column(name = "created_at")
+  public Instant createdAt;
 
   public static List<PolicyVersionEntity> ofRun(String runId) {
     return list("runId = ?1 order by version", runId);

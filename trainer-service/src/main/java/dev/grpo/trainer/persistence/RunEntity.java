@@ -17,18 +17,34 @@ import java.util.List;
 public class RunEntity extends PanacheEntityBase {
   @Id public String id;
   public String name;
-  @Enumerated(EnumType.STRING) public RunStatus status;
+
+  @Enumerated(EnumType.STRING)
+  public RunStatus status;
+
   /** The completed RunConfig as JSON. */
   public String config;
-  @Column(name = "completed_steps") public int completedSteps;
+
+  @Column(name = "completed_steps")
+  public int completedSteps;
+
   /** Latest published policy version; -1 before version 0. */
-  @Column(name = "current_version") public long currentVersion = -1;
+  @Column(name = "current_version")
+  public long currentVersion = -1;
+
   /** Step of the latest checkpoint: where a restart resumes. */
-  @Column(name = "checkpoint_step") public int checkpointStep;
-  @Column(name = "next_prompt_index") public long nextPromptIndex;
+  @Column(name = "checkpoint_step")
+  public int checkpointStep;
+
+  @Column(name = "next_prompt_index")
+  public long nextPromptIndex;
+
   public String error;
-  @Column(name = "created_at") public Instant createdAt;
-  @Column(name = "updated_at") public Instant updatedAt;
+
+  @Column(name = "created_at")
+  public Instant createdAt;
+
+  @Column(name = "updated_at")
+  public Instant updatedAt;
 
   /** Runs a restarted trainer must pick up again. */
   public static List<RunEntity> resumable() {

@@ -1,7 +1,7 @@
 package dev.grpo.trainer.rest;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -17,19 +17,31 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response invalidConfig(InvalidRunConfigException e) {
-    return Response.status(400).entity(new ErrorView(400, e.getMessage(), e.field(), e.value(), e.rule())).build();
+    return Response.status(400)
+        .entity(new ErrorView(400, e.getMessage(), e.field(), e.value(), e.rule()))
+        .build();
   }
 
   /** Malformed JSON, a wrong type or an unknown field in the body. */
-  @ServerExceptionMapper({JsonMappingException.class, MismatchedInputException.class, InvalidFormatException.class,
-      UnrecognizedPropertyException.class, ValueInstantiationException.class})
+  @ServerExceptionMapper({
+    JsonMappingException.class,
+    MismatchedInputException.class,
+    InvalidFormatException.class,
+    UnrecognizedPropertyException.class,
+    ValueInstantiationException.class
+  })
   public Response badJson(JsonMappingException e) {
     String field = path(e);
     String value = null;
     String rule;
     if (e instanceof UnrecognizedPropertyException u) {
       value = u.getPropertyName();
-      rule = "be a known field of " + u.getReferringClass().getSimpleName() + " (one of " + u.getKnownPropertyIds() + ")";
+      rule =
+          "be a known field of "
+              + u.getReferringClass().getSimpleName()
+              + " (one of "
+              + u.getKnownPropertyIds()
+              + ")";
     } else if (e instanceof InvalidFormatException f) {
       value = String.valueOf(f.getValue());
       rule = "be of type " + f.getTargetType().getSimpleName();
@@ -46,17 +58,23 @@ public class ErrorMappers {
   @ServerExceptionMapper
   public Response malformed(JsonParseException e) {
     String rule = "be a JSON object: " + e.getOriginalMessage();
-    return Response.status(400).entity(new ErrorView(400, "body must " + rule, "body", null, rule)).build();
+    return Response.status(400)
+        .entity(new ErrorView(400, "body must " + rule, "body", null, rule))
+        .build();
   }
 
   @ServerExceptionMapper
   public Response notFound(NotFoundException e) {
-    return Response.status(404).entity(new ErrorView(404, e.getMessage(), null, null, null)).build();
+    return Response.status(404)
+        .entity(new ErrorView(404, e.getMessage(), null, null, null))
+        .build();
   }
 
   @ServerExceptionMapper
   public Response conflict(RunService.IllegalRunStateException e) {
-    return Response.status(409).entity(new ErrorView(409, e.getMessage(), "status", null, null)).build();
+    return Response.status(409)
+        .entity(new ErrorView(409, e.getMessage(), "status", null, null))
+        .build();
   }
 
   private static String path(JsonMappingException e) {

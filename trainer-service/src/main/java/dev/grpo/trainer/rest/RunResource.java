@@ -21,7 +21,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Training runs: create, list, inspect, pause, resume, stop; steps, policy versions and evaluations. */
+/**
+ * Training runs: create, list, inspect, pause, resume, stop; steps, policy versions and
+ * evaluations.
+ */
 @Path("/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "runs")
@@ -34,12 +37,18 @@ public class RunResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Create and start a run",
-      description = "Validates the configuration, fills in defaults, stores the run and starts it: version 0 is "
-          + "saved and published to grpo.policy before the first prompt is issued.")
-  @APIResponse(responseCode = "201", description = "Created",
+  @Operation(
+      summary = "Create and start a run",
+      description =
+          "Validates the configuration, fills in defaults, stores the run and starts it: version 0"
+              + " is saved and published to grpo.policy before the first prompt is issued.")
+  @APIResponse(
+      responseCode = "201",
+      description = "Created",
       content = @Content(schema = @Schema(implementation = RunView.class)))
-  @APIResponse(responseCode = "400", description = "A field breaks a rule; the body names the field, value and rule",
+  @APIResponse(
+      responseCode = "400",
+      description = "A field breaks a rule; the body names the field, value and rule",
       content = @Content(schema = @Schema(implementation = RunViews.ErrorView.class)))
   public Response create(RunConfig config) {
     RunView run = runs.create(config);
@@ -78,7 +87,9 @@ public class RunResource {
 
   @POST
   @Path("{id}/stop")
-  @Operation(summary = "Stop for good; groups still in flight are counted as dropped (run_stopped) on arrival")
+  @Operation(
+      summary =
+          "Stop for good; groups still in flight are counted as dropped (run_stopped) on arrival")
   @APIResponse(responseCode = "409", description = "The run has already ended")
   public RunView stop(@PathParam("id") String id) {
     return runs.command(id, "stop");

@@ -8,22 +8,53 @@ import java.util.Map;
 public final class RunViews {
   private RunViews() {}
 
-  /** A run with its progress and group accounting (issued / in flight / trained / dropped by reason). */
-  public record RunView(String id, String name, String status, int completedSteps, int steps, long currentVersion,
-      int checkpointStep, String error, Instant createdAt, Instant updatedAt, Map<String, Object> groups,
+  /**
+   * A run with its progress and group accounting (issued / in flight / trained / dropped by
+   * reason).
+   */
+  public record RunView(
+      String id,
+      String name,
+      String status,
+      int completedSteps,
+      int steps,
+      long currentVersion,
+      int checkpointStep,
+      String error,
+      Instant createdAt,
+      Instant updatedAt,
+      Map<String, Object> groups,
       RunConfig config) {}
 
   /** One training step. */
-  public record StepView(int step, long policyVersion, double loss, double rewardMean, double rewardStd, double kl,
-      double clipFracLow, double clipFracHigh, double entropy, double gradNorm, double learningRate, long tokens,
-      int groups, double stalenessMean, long waitMillis, long computeMillis, long checkpointMillis,
-      Map<String, Double> metrics, Instant createdAt) {}
+  public record StepView(
+      int step,
+      long policyVersion,
+      double loss,
+      double rewardMean,
+      double rewardStd,
+      double kl,
+      double clipFracLow,
+      double clipFracHigh,
+      double entropy,
+      double gradNorm,
+      double learningRate,
+      long tokens,
+      int groups,
+      double stalenessMean,
+      long waitMillis,
+      long computeMillis,
+      long checkpointMillis,
+      Map<String, Double> metrics,
+      Instant createdAt) {}
 
   /** One published policy version. */
-  public record VersionView(long version, long step, String checkpointUri, String sha256, Instant createdAt) {}
+  public record VersionView(
+      long version, long step, String checkpointUri, String sha256, Instant createdAt) {}
 
   /** Held-out accuracy of one checker at one step. */
-  public record EvalView(int step, String checker, double accuracy, int examples, Instant createdAt) {}
+  public record EvalView(
+      int step, String checker, double accuracy, int examples, Instant createdAt) {}
 
   /** A 4xx answer: the field, the value and the rule it breaks. */
   public record ErrorView(int status, String error, String field, String value, String rule) {}

@@ -26,8 +26,8 @@ public final class RunResources {
   private RunResources() {}
 
   /**
-   * The token ids the policy sees for a prompt: BOS, then the prompt's tokens. This layout is part of
-   * the contract with the rollout workers (a RolloutGroup carries completion tokens only, so the
+   * The token ids the policy sees for a prompt: BOS, then the prompt's tokens. This layout is part
+   * of the contract with the rollout workers (a RolloutGroup carries completion tokens only, so the
    * trainer re-tokenises the prompt and must get the same ids the sampler was given).
    */
   public static int[] promptTokens(Tokenizer tokenizer, String prompt) {
@@ -74,8 +74,14 @@ public final class RunResources {
 
   /** A Llama config for random init; special ids are the char tokenizer's (BOS 1, EOS 2). */
   public static ModelConfig modelConfig(RandomInit r) {
-    return ModelConfig.llama(r.vocabSize(), r.hiddenSize(), r.intermediateSize(), r.layers(), r.heads(),
-        r.kvHeads(), r.maxPositions());
+    return ModelConfig.llama(
+        r.vocabSize(),
+        r.hiddenSize(),
+        r.intermediateSize(),
+        r.layers(),
+        r.heads(),
+        r.kvHeads(),
+        r.maxPositions());
   }
 
   /** The initial policy (model + tokenizer) of a run. The caller owns both. */
@@ -101,8 +107,13 @@ public final class RunResources {
   public static PromptDataset dataset(RunConfig c, TaskGenerators generators) {
     var ds = c.dataset();
     if (ds.generator() != null) {
-      var g = generators.find(ds.generator()).orElseThrow(
-          () -> new IllegalArgumentException("dataset.generator " + ds.generator() + " is not known here"));
+      var g =
+          generators
+              .find(ds.generator())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "dataset.generator " + ds.generator() + " is not known here"));
       return new GeneratedDataset(g, ds.params(), c.seed(), c.eval().size());
     }
     return new JsonlDataset(Path.of(ds.jsonlPath()), c.seed(), c.eval().size());
@@ -112,17 +123,35 @@ public final class RunResources {
   public static GrpoTrainerConfig trainerConfig(RunConfig c) {
     var l = c.loss();
     var o = c.optimizer();
-    var loss = new LossConfig(RunConfigValidator.lossVariant(c), l.epsLow(), l.epsHigh(), l.beta(), l.tisCap());
+    var loss =
+        new LossConfig(
+            RunConfigValidator.lossVariant(c), l.epsLow(), l.epsHigh(), l.beta(), l.tisCap());
     int totalOptimizerSteps = c.steps() * l.mu();
-    var adam = new AdamWConfig(o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(),
-        o.maxGradNorm(), o.warmupSteps(), RunConfigValidator.schedule(c), totalOptimizerSteps, o.minLrRatio());
-    return new GrpoTrainerConfig(loss, l.mu(), l.microBatchSize(), c.sampling().temperature(),
-        c.sampling().maxNewTokens(), adam);
+    var adam =
+        new AdamWConfig(
+            o.learningRate(),
+            o.beta1(),
+            o.beta2(),
+            o.epsilon(),
+            o.weightDecay(),
+            o.maxGradNorm(),
+            o.warmupSteps(),
+            RunConfigValidator.schedule(c),
+            totalOptimizerSteps,
+            o.minLrRatio());
+    return new GrpoTrainerConfig(
+        loss,
+        l.mu(),
+        l.microBatchSize(),
+        c.sampling().temperature(),
+        c.sampling().maxNewTokens(),
+        adam);
   }
 
   /** Sampling parameters of one group; {@code seed} makes the group reproducible. */
   public static SamplingParams samplingParams(RunConfig c, long seed) {
     var s = c.sampling();
-    return new SamplingParams(s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), List.of(), seed);
+    return new SamplingParams(
+        s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), List.of(), seed);
   }
 }

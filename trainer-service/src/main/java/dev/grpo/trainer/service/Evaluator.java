@@ -40,7 +40,11 @@ public final class Evaluator {
    */
   public record Result(Map<String, Double> accuracy, int examples) {}
 
-  public Result evaluate(LlamaModel model, Tokenizer tokenizer, List<TaskExample> examples, RewardSpec spec,
+  public Result evaluate(
+      LlamaModel model,
+      Tokenizer tokenizer,
+      List<TaskExample> examples,
+      RewardSpec spec,
       SamplingConfig sampling) {
     Map<String, double[]> sums = new LinkedHashMap<>();
     double rewardSum = 0;
@@ -54,14 +58,22 @@ public final class Evaluator {
       for (int i = 0; i < batch.size(); i++) {
         TaskExample e = batch.get(i);
         Generation g = out.get(i);
-        CompletionScore s = scorer.score(e.prompt(),
-            List.of(new GroupScorer.CompletionText(g.text(), g.tokenIds().length)), spec, e.verification()).get(0);
+        CompletionScore s =
+            scorer
+                .score(
+                    e.prompt(),
+                    List.of(new GroupScorer.CompletionText(g.text(), g.tokenIds().length)),
+                    spec,
+                    e.verification())
+                .get(0);
         rewardSum += s.total();
-        s.components().forEach((checker, score) -> {
-          double[] acc = sums.computeIfAbsent(checker, k -> new double[2]);
-          acc[0] += score;
-          acc[1] += 1;
-        });
+        s.components()
+            .forEach(
+                (checker, score) -> {
+                  double[] acc = sums.computeIfAbsent(checker, k -> new double[2]);
+                  acc[0] += score;
+                  acc[1] += 1;
+                });
       }
     }
     Map<String, Double> accuracy = new LinkedHashMap<>();

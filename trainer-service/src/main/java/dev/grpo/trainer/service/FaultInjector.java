@@ -2,8 +2,9 @@ package dev.grpo.trainer.service;
 
 /**
  * Test hook: called at the points of a step where a crash is most dangerous. A test makes it throw
- * {@link SimulatedCrash} to kill the training loop there, abruptly: nothing after the point runs, the
- * consumer closes without committing and unsent producer records are abandoned, as in a killed process.
+ * {@link SimulatedCrash} to kill the training loop there, abruptly: nothing after the point runs,
+ * the consumer closes without committing and unsent producer records are abandoned, as in a killed
+ * process.
  */
 @FunctionalInterface
 public interface FaultInjector {
@@ -22,7 +23,10 @@ public interface FaultInjector {
 
   void at(Point point, String runId, int step);
 
-  /** Thrown by a test's injector; the loop dies without any clean-up that a killed process would skip. */
+  /**
+   * Thrown by a test's injector; the loop dies without any clean-up that a killed process would
+   * skip.
+   */
   final class SimulatedCrash extends Error {
     private static final long serialVersionUID = 1L;
 

@@ -57,19 +57,27 @@ import org.jboss.logging.Logger;
 /**
  * One run on the training thread: issues prompts through its {@link CreditWindow}, takes scored
  * groups, trains a step whenever {@code groupsPerStep} usable groups are buffered, persists and
- * publishes every step, checkpoints every k steps (publishing a {@link PolicyVersion}), evaluates at
- * the configured interval. Not thread-safe: only {@link TrainerLoop}'s thread calls it.
+ * publishes every step, checkpoints every k steps (publishing a {@link PolicyVersion}), evaluates
+ * at the configured interval. Not thread-safe: only {@link TrainerLoop}'s thread calls it.
  */
 public final class RunController implements AutoCloseable {
   /** File of the run's own resumable state inside each checkpoint directory. */
   public static final String RUN_STATE_FILE = "run_state.json";
+
   private static final String RUN_STATE_FORMAT = "grpo-run-state-v1";
   private static final Logger LOG = Logger.getLogger(RunController.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the controller shares with the loop. */
-  public record Env(RunStore store, Producer<String, byte[]> producer, TrainerMetrics metrics, Evaluator evaluator,
-      TaskGenerators generators, Path checkpointsRoot, Device device, OffsetLedger<TopicPartition> ledger,
+  public record Env(
+      RunStore store,
+      Producer<String, byte[]> producer,
+      TrainerMetrics metrics,
+      Evaluator evaluator,
+      TaskGenerators generators,
+      Path checkpointsRoot,
+      Device device,
+      OffsetLedger<TopicPartition> ledger,
       FaultInjector faults) {}
 
   /** A usable group waiting for its step. */
@@ -94,7 +102,12 @@ public final class RunController implements AutoCloseable {
   private long nextPromptIndex;
   private long lastStepEndNanos = System.nanoTime();
 
-  private RunController(String runId, RunConfig config, Env env, LoadedCheckpoint loaded, LlamaModel reference,
+  private RunController(
+      String runId,
+      RunConfig config,
+      Env env,
+      LoadedCheckpoint loaded,
+      LlamaModel reference,
       RunStatus status) {
     this.runId = runId;
     this.config = config;
@@ -109,7 +122,10 @@ public final class RunController implements AutoCloseable {
     this.status = status;
   }
 
-  /** Starts a new run: initial policy, version 0 saved and published, evaluation at step 0, first prompts. */
+  /**
+   * Starts a new run: initial policy, version 0 saved and published, evaluation at step 0, first
+   * prompts.
+   */
   public static RunController start(String runId, RunConfig config, Env env) {
     LoadedCheckpoint loaded = RunResources.initialPolicy(config, env.device());
     LlamaModel reference = config.loss().beta() > 0 ? loaded.model().copyFrozen() : null;
@@ -118,18 +134,26 @@ public final class RunController implements AutoCloseable {
     c.checkpoint(0);
     c.evaluateIfDue();
     c.issue();
-    LOG.infof("run %s started: %s, G=%d, %d groups/step, maxStaleness=%d, %d steps", runId, config.name(),
-        config.groupSize(), config.groupsPerStep(), config.maxStaleness(), config.steps());
+    LOG.infof(
+        "run %s started: %s, G=%d, %d groups/step, maxStaleness=%d, %d steps",
+        runId,
+        config.name(),
+        config.groupSize(),
+        config.groupsPerStep(),
+        config.maxStaleness(),
+        config.steps());
     return c;
   }
 
   /**
-   * Resumes a run after a restart from its latest recorded checkpoint: weights, optimizer and trainer
-   * state, the trained group ids; the database is rolled back to that checkpoint (see {@link
-   * RunStore#rollbackTo}), PromptTasks that were recorded but never acknowledged are sent again, and
-   * the latest PolicyVersion is published again (the topic is compacted; republishing is harmless).
+   * Resumes a run after a restart from its latest recorded checkpoint: weights, optimizer and
+   * trainer state, the trained group ids; the database is rolled back to that checkpoint (see
+   * {@link RunStore#rollbackTo}), PromptTasks that were recorded but never acknowledged are sent
+   * again, and the latest PolicyVersion is published again (the topic is compacted; republishing is
+   * harmless).
    */
-  public static RunController resume(String runId, RunConfig config, RunStatus status, long nextPromptIndex, Env env) {
+  public static RunController resume(
+      String runId, RunConfig config, RunStatus status, long nextPromptIndex, Env env) {
     var latest = env.store().latestVersion(runId);
     if (latest.isEmpty()) {
       // Crashed before version 0 was recorded: nothing was issued, start over.
@@ -140,13 +164,15 @@ public final class RunController implements AutoCloseable {
     Path dir = Path.of(URI.create(v.checkpointUri));
     String sha = HfCheckpoint.sha256(dir);
     if (!sha.equals(v.sha256)) {
-      throw new IllegalStateException("checkpoint " + dir + " has sha256 " + sha + ", recorded " + v.sha256);
+      throw new IllegalStateException(
+          "checkpoint " + dir + " has sha256 " + sha + ", recorded " + v.sha256);
     }
     LoadedCheckpoint loaded = HfCheckpoint.load(dir, env.device());
     LlamaModel reference = null;
     if (config.loss().beta() > 0) {
       var v0 = env.store().version(runId, 0).orElseThrow();
-      try (LoadedCheckpoint ref = HfCheckpoint.load(Path.of(URI.create(v0.checkpointUri)), env.device())) {
+      try (LoadedCheckpoint ref =
+          HfCheckpoint.load(Path.of(URI.create(v0.checkpointUri)), env.device())) {
         reference = ref.model().copyFrozen();
       }
     }
@@ -167,9 +193,13 @@ public final class RunController implements AutoCloseable {
     c.nextPromptIndex = nextPromptIndex;
     c.publishVersion(v.version, v.step, v.checkpointUri, v.sha256, v.createdAt);
     List<PromptGroupEntity> unsent = ledger.inFlight().stream().filter(g -> !g.sent).toList();
-    c.send(unsent.stream().map(g -> c.task(g.groupId, g.promptIndex, g.issuedForStep, g.issuedVersion)).toList());
-    LOG.infof("run %s resumed at step %d from version %d (%d groups in flight, %d re-sent)", runId, step, v.version,
-        ledger.inFlight().size(), unsent.size());
+    c.send(
+        unsent.stream()
+            .map(g -> c.task(g.groupId, g.promptIndex, g.issuedForStep, g.issuedVersion))
+            .toList());
+    LOG.infof(
+        "run %s resumed at step %d from version %d (%d groups in flight, %d re-sent)",
+        runId, step, v.version, ledger.inFlight().size(), unsent.size());
     if (status == RunStatus.RUNNING) {
       c.issue();
     }
@@ -199,8 +229,12 @@ public final class RunController implements AutoCloseable {
     }
     TaskExample ex = dataset.train(row.get().promptIndex);
     int[] promptIds = RunResources.promptTokens(tokenizer, ex.prompt());
-    var problem = ScoredGroups.unusable(g, policy.config().vocabSize(), promptIds.length,
-        policy.config().maxPositionEmbeddings());
+    var problem =
+        ScoredGroups.unusable(
+            g,
+            policy.config().vocabSize(),
+            promptIds.length,
+            policy.config().maxPositionEmbeddings());
     if (problem.isPresent()) {
       drop(g.groupId(), "unusable", g.rollout().policyVersion());
       throw new UnusableGroupException(problem.get());
@@ -214,17 +248,18 @@ public final class RunController implements AutoCloseable {
       } else if (config.dynamicSampling() && ScoredGroups.allEqual(g, counted)) {
         drop(g.groupId(), ScoredGroups.ZERO_STD, g.rollout().policyVersion());
       } else {
-        buffer.put(g.groupId(), new Pending(g, ScoredGroups.toTrainingGroup(g, promptIds, counted)));
+        buffer.put(
+            g.groupId(), new Pending(g, ScoredGroups.toTrainingGroup(g, promptIds, counted)));
       }
     }
   }
 
   /**
-   * A stage dead-lettered one of this run's groups: the group will never be scored, so it is dropped
-   * with {@code reason} and its credit returns (the next {@link #tick} issues a replacement). Returns
-   * false, changing nothing, when the group is not in flight (already trained or dropped, or not this
-   * run's) or when a usable ScoredGroup of it is already buffered (the dead letter is about another
-   * copy of a group that was scored after all).
+   * A stage dead-lettered one of this run's groups: the group will never be scored, so it is
+   * dropped with {@code reason} and its credit returns (the next {@link #tick} issues a
+   * replacement). Returns false, changing nothing, when the group is not in flight (already trained
+   * or dropped, or not this run's) or when a usable ScoredGroup of it is already buffered (the dead
+   * letter is about another copy of a group that was scored after all).
    */
   public boolean onDeadLetter(String groupId, String reason) {
     if (!window.isInFlight(groupId) || buffer.containsKey(groupId)) {
@@ -239,7 +274,9 @@ public final class RunController implements AutoCloseable {
     return true;
   }
 
-  /** Trains every step the buffer allows, then tops the window up. Called once per loop iteration. */
+  /**
+   * Trains every step the buffer allows, then tops the window up. Called once per loop iteration.
+   */
   public void tick() {
     while (status == RunStatus.RUNNING && completedSteps < config.steps() && readyForStep()) {
       trainOneStep();
@@ -283,8 +320,9 @@ public final class RunController implements AutoCloseable {
   }
 
   private boolean readyForStep() {
-    // Groups that went stale while buffered (a new version was published) leave before the batch forms.
-    for (var it = buffer.values().iterator(); it.hasNext();) {
+    // Groups that went stale while buffered (a new version was published) leave before the batch
+    // forms.
+    for (var it = buffer.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();
       if (isStale(p.group())) {
         it.remove();
@@ -317,15 +355,23 @@ public final class RunController implements AutoCloseable {
       // A non-finite gradient norm made AdamW skip every update: weights and moments are untouched,
       // so recomputing the same batch once trains nothing twice. It has been seen rarely and not
       // reproducibly (see docs/architecture.md); a second failure fails the run below.
-      LOG.warnf("run %s step %d: non-finite gradient norm (%s), update skipped; recomputing the step once",
+      LOG.warnf(
+          "run %s step %d: non-finite gradient norm (%s), update skipped; recomputing the step"
+              + " once",
           runId, step, m.gradNorm());
       m = trainer.step(training);
     }
     long computeMillis = (System.nanoTime() - t0) / 1_000_000;
     env.faults().at(Point.MID_STEP, runId, step);
     if (!Double.isFinite(m.loss()) || !Double.isFinite(m.gradNorm())) {
-      throw new IllegalStateException("step " + step + " produced a non-finite loss (" + m.loss() + ") or gradient norm ("
-          + m.gradNorm() + ")");
+      throw new IllegalStateException(
+          "step "
+              + step
+              + " produced a non-finite loss ("
+              + m.loss()
+              + ") or gradient norm ("
+              + m.gradNorm()
+              + ")");
     }
     double stalenessSum = 0;
     var trainedGroups = new ArrayList<RunStore.TrainedGroup>();
@@ -334,7 +380,8 @@ public final class RunController implements AutoCloseable {
       stalenessSum += Math.max(0, currentVersion - v);
       trainedGroups.add(new RunStore.TrainedGroup(p.group().groupId(), v));
     }
-    Map<String, Double> metrics = metricsOf(m, waitMillis, computeMillis, stalenessSum / batch.size());
+    Map<String, Double> metrics =
+        metricsOf(m, waitMillis, computeMillis, stalenessSum / batch.size());
     var row = new TrainingStepEntity();
     row.runId = runId;
     row.step = step;
@@ -361,15 +408,28 @@ public final class RunController implements AutoCloseable {
       window.trained(id);
       trainedGroupIds.add(id);
       trainedSinceCheckpoint.add(id);
-      env.metrics().staleness(runId, Math.max(0, currentVersion - p.group().rollout().policyVersion()));
+      env.metrics()
+          .staleness(runId, Math.max(0, currentVersion - p.group().rollout().policyVersion()));
     }
     env.metrics().trained(runId, batch.size());
     completedSteps = step;
     boolean checkpointDue = step % config.checkpointEvery() == 0 || step == config.steps();
-    // The version this step's weights will be published as (or the one in force when not a checkpoint step).
+    // The version this step's weights will be published as (or the one in force when not a
+    // checkpoint step).
     long producedVersion = checkpointDue ? currentVersion + 1 : currentVersion;
-    env.producer().send(new ProducerRecord<>(Topics.STEPS, runId, EventJson.toBytes(
-        new TrainerStep(Contracts.SCHEMA_VERSION, runId, step, producedVersion, metrics, Instant.now()))));
+    env.producer()
+        .send(
+            new ProducerRecord<>(
+                Topics.STEPS,
+                runId,
+                EventJson.toBytes(
+                    new TrainerStep(
+                        Contracts.SCHEMA_VERSION,
+                        runId,
+                        step,
+                        producedVersion,
+                        metrics,
+                        Instant.now()))));
     env.faults().at(Point.AFTER_STEP, runId, step);
     long checkpointMillis = 0;
     if (checkpointDue) {
@@ -380,14 +440,16 @@ public final class RunController implements AutoCloseable {
     }
     env.metrics().step(runId, m, waitMillis, computeMillis, checkpointMillis);
     if (step % 10 == 0 || step == config.steps()) {
-      LOG.infof("run %s step %d: reward %.3f ± %.3f, loss %.4f, %d tokens in %d ms", runId, step, m.rewardMean(),
-          m.rewardStd(), m.loss(), m.tokens(), computeMillis);
+      LOG.infof(
+          "run %s step %d: reward %.3f ± %.3f, loss %.4f, %d tokens in %d ms",
+          runId, step, m.rewardMean(), m.rewardStd(), m.loss(), m.tokens(), computeMillis);
     }
     evaluateIfDue();
     lastStepEndNanos = System.nanoTime();
   }
 
-  private static Map<String, Double> metricsOf(StepMetrics m, long waitMillis, long computeMillis, double staleness) {
+  private static Map<String, Double> metricsOf(
+      StepMetrics m, long waitMillis, long computeMillis, double staleness) {
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("loss", m.loss());
     out.put("reward/mean", m.rewardMean());
@@ -419,7 +481,11 @@ public final class RunController implements AutoCloseable {
    */
   private void checkpoint(int step) {
     long version = currentVersion + 1;
-    Path dir = env.checkpointsRoot().resolve(runId).resolve(String.format("v%06d", version)).toAbsolutePath();
+    Path dir =
+        env.checkpointsRoot()
+            .resolve(runId)
+            .resolve(String.format("v%06d", version))
+            .toAbsolutePath();
     Map<String, Consumer<Path>> extra = new LinkedHashMap<>(trainer.stateFileWriters());
     extra.put(RUN_STATE_FILE, file -> writeRunState(file, step, version));
     HfCheckpoint.save(dir, policy, tokenizer, extra);
@@ -445,7 +511,9 @@ public final class RunController implements AutoCloseable {
 
   private void publishVersion(long version, long step, String uri, String sha, Instant at) {
     var event = new PolicyVersion(Contracts.SCHEMA_VERSION, runId, version, step, uri, sha, at);
-    await(env.producer().send(new ProducerRecord<>(Topics.POLICY, runId, EventJson.toBytes(event))), "PolicyVersion");
+    await(
+        env.producer().send(new ProducerRecord<>(Topics.POLICY, runId, EventJson.toBytes(event))),
+        "PolicyVersion");
   }
 
   private void writeRunState(Path file, int step, long version) {
@@ -454,7 +522,8 @@ public final class RunController implements AutoCloseable {
     n.put("runId", runId);
     n.put("step", step);
     n.put("version", version);
-    // The run's random state: prompts and sampling seeds are counter-based draws from (seed, index),
+    // The run's random state: prompts and sampling seeds are counter-based draws from (seed,
+    // index),
     // so the seed and the next index are the whole RNG state.
     ObjectNode rng = n.putObject("rng");
     rng.put("algorithm", "splitmix64(seed, promptIndex)");
@@ -474,7 +543,8 @@ public final class RunController implements AutoCloseable {
     try {
       JsonNode n = JSON.readTree(file.toFile());
       if (!RUN_STATE_FORMAT.equals(n.path("format").asText())) {
-        throw new IllegalStateException(file + ": format must be " + RUN_STATE_FORMAT + ", was " + n.path("format"));
+        throw new IllegalStateException(
+            file + ": format must be " + RUN_STATE_FORMAT + ", was " + n.path("format"));
       }
       return n;
     } catch (IOException e) {
@@ -496,14 +566,18 @@ public final class RunController implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       long index = nextPromptIndex + i;
       int forStep = completedSteps + 1 + (window.inFlight() + i) / config.groupsPerStep();
-      groups.add(new RunStore.NewGroup(groupId(index), dataset.train(index).promptId(), index, forStep,
-          currentVersion));
+      groups.add(
+          new RunStore.NewGroup(
+              groupId(index), dataset.train(index).promptId(), index, forStep, currentVersion));
     }
     // Record first, then send: a crash in between leaves rows with sent=false, re-sent on resume.
     env.store().issue(runId, groups, nextPromptIndex + n);
     nextPromptIndex += n;
     groups.forEach(g -> window.issue(g.groupId()));
-    send(groups.stream().map(g -> task(g.groupId(), g.promptIndex(), g.issuedForStep(), g.issuedVersion())).toList());
+    send(
+        groups.stream()
+            .map(g -> task(g.groupId(), g.promptIndex(), g.issuedForStep(), g.issuedVersion()))
+            .toList());
     env.metrics().issued(runId, n);
   }
 
@@ -513,9 +587,20 @@ public final class RunController implements AutoCloseable {
 
   private PromptTask task(String groupId, long promptIndex, int issuedForStep, long issuedVersion) {
     TaskExample ex = dataset.train(promptIndex);
-    return new PromptTask(Contracts.SCHEMA_VERSION, runId, groupId, ex.promptId(), ex.prompt(), config.groupSize(),
-        RunResources.samplingParams(config, PromptDataset.mix(config.seed() ^ 0x5EEDL, promptIndex)),
-        config.rewardSpec(), ex.verification(), issuedForStep, latestRef, Instant.now());
+    return new PromptTask(
+        Contracts.SCHEMA_VERSION,
+        runId,
+        groupId,
+        ex.promptId(),
+        ex.prompt(),
+        config.groupSize(),
+        RunResources.samplingParams(
+            config, PromptDataset.mix(config.seed() ^ 0x5EEDL, promptIndex)),
+        config.rewardSpec(),
+        ex.verification(),
+        issuedForStep,
+        latestRef,
+        Instant.now());
   }
 
   private void send(List<PromptTask> tasks) {
@@ -524,7 +609,9 @@ public final class RunController implements AutoCloseable {
     }
     var futures = new ArrayList<Future<?>>();
     for (PromptTask t : tasks) {
-      futures.add(env.producer().send(new ProducerRecord<>(Topics.PROMPTS, t.groupId(), EventJson.toBytes(t))));
+      futures.add(
+          env.producer()
+              .send(new ProducerRecord<>(Topics.PROMPTS, t.groupId(), EventJson.toBytes(t))));
     }
     futures.forEach(f -> await(f, "PromptTask"));
     env.store().markSent(tasks.stream().map(PromptTask::groupId).toList());
@@ -537,7 +624,8 @@ public final class RunController implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing a " + what, e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("cannot publish a " + what + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "cannot publish a " + what + ": " + e.getCause(), e.getCause());
     }
   }
 
@@ -550,19 +638,32 @@ public final class RunController implements AutoCloseable {
       return;
     }
     var s = config.sampling();
-    SamplingConfig sc = ev.greedy() ? SamplingConfig.greedy(s.maxNewTokens())
-        : new SamplingConfig(s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), List.of(), List.of(), ev.seed());
-    var result = env.evaluator().evaluate(policy, tokenizer, dataset.eval(), config.rewardSpec(), sc);
+    SamplingConfig sc =
+        ev.greedy()
+            ? SamplingConfig.greedy(s.maxNewTokens())
+            : new SamplingConfig(
+                s.temperature(),
+                s.topP(),
+                s.topK(),
+                s.maxNewTokens(),
+                List.of(),
+                List.of(),
+                ev.seed());
+    var result =
+        env.evaluator().evaluate(policy, tokenizer, dataset.eval(), config.rewardSpec(), sc);
     env.store().recordEval(runId, completedSteps, result.accuracy(), result.examples());
     result.accuracy().forEach((checker, acc) -> env.metrics().evalAccuracy(runId, checker, acc));
-    LOG.infof("run %s eval at step %d on %d prompts: %s", runId, completedSteps, result.examples(), result.accuracy());
+    LOG.infof(
+        "run %s eval at step %d on %d prompts: %s",
+        runId, completedSteps, result.examples(), result.accuracy());
   }
 
   private void complete() {
     status = RunStatus.COMPLETED;
     env.store().setStatus(runId, status, null);
-    LOG.infof("run %s completed %d steps; final policy version %d at %s", runId, completedSteps, currentVersion,
-        latestRef.checkpointUri());
+    LOG.infof(
+        "run %s completed %d steps; final policy version %d at %s",
+        runId, completedSteps, currentVersion, latestRef.checkpointUri());
   }
 
   private static String json(Map<String, Double> m) {

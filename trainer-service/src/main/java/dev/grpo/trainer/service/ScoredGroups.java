@@ -13,11 +13,16 @@ import java.util.Optional;
 public final class ScoredGroups {
   /** Drop reason: sampled with a policy more than maxStaleness versions old. */
   public static final String STALE = "stale";
+
   /** Drop reason: dynamic sampling, every reward equal (no learning signal). */
   public static final String ZERO_STD = "zero_std";
+
   /** Drop reason: fewer than two completions have a real (not skipped) reward. */
   public static final String TOO_FEW_SCORED = "too_few_scored";
-  /** Drop reason prefix: the run had ended when the group arrived (run_stopped, run_completed, ...). */
+
+  /**
+   * Drop reason prefix: the run had ended when the group arrived (run_stopped, run_completed, ...).
+   */
   public static final String RUN_PREFIX = "run_";
 
   private ScoredGroups() {}
@@ -33,7 +38,9 @@ public final class ScoredGroups {
     return out;
   }
 
-  /** Whether the counted rewards are all equal (bitwise-equal doubles: checkers give exact scores). */
+  /**
+   * Whether the counted rewards are all equal (bitwise-equal doubles: checkers give exact scores).
+   */
   public static boolean allEqual(ScoredGroup g, List<Integer> indices) {
     double first = g.scores().get(indices.get(0)).total();
     for (int i : indices) {
@@ -45,24 +52,40 @@ public final class ScoredGroups {
   }
 
   /** Why a group cannot be used as training data at all (a dead letter), or empty when it can. */
-  public static Optional<String> unusable(ScoredGroup g, int vocabSize, int promptLength, int maxPositions) {
+  public static Optional<String> unusable(
+      ScoredGroup g, int vocabSize, int promptLength, int maxPositions) {
     for (Completion c : g.rollout().completions()) {
       for (int t : c.tokenIds()) {
         if (t >= vocabSize) {
-          return Optional.of("completion " + c.index() + " has token id " + t + " outside the policy vocabulary ["
-              + "0, " + vocabSize + ")");
+          return Optional.of(
+              "completion "
+                  + c.index()
+                  + " has token id "
+                  + t
+                  + " outside the policy vocabulary ["
+                  + "0, "
+                  + vocabSize
+                  + ")");
         }
       }
       if (promptLength + c.length() > maxPositions) {
-        return Optional.of("prompt (" + promptLength + " tokens) + completion " + c.index() + " (" + c.length()
-            + " tokens) exceeds max_position_embeddings " + maxPositions);
+        return Optional.of(
+            "prompt ("
+                + promptLength
+                + " tokens) + completion "
+                + c.index()
+                + " ("
+                + c.length()
+                + " tokens) exceeds max_position_embeddings "
+                + maxPositions);
       }
     }
     return Optional.empty();
   }
 
   /** The group as the policy module's training input, counted completions only. */
-  public static TrainingGroup toTrainingGroup(ScoredGroup g, int[] promptTokenIds, List<Integer> indices) {
+  public static TrainingGroup toTrainingGroup(
+      ScoredGroup g, int[] promptTokenIds, List<Integer> indices) {
     var samples = new ArrayList<TrainingSample>(indices.size());
     for (int i : indices) {
       Completion c = g.rollout().completions().get(i);

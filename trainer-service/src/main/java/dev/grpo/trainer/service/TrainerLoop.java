@@ -7,6 +7,7 @@ import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.policy.model.Devices;
+import dev.grpo.policy.model.TorchThreads;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewards.GroupScorer;
 import dev.grpo.rewards.ScoringLimits;
@@ -24,7 +25,6 @@ import dev.grpo.trainer.service.FaultInjector.SimulatedCrash;
 import dev.grpo.trainer.tasks.TaskGenerators;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import dev.grpo.policy.model.TorchThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
@@ -50,16 +50,16 @@ import org.jboss.logging.Logger;
 
 /**
  * The training thread. One per trainer process: it owns the {@code grpo.scored} consumer (group
- * {@value KafkaClients#CONSUMER_GROUP}), the producer and every active {@link RunController}, and it
- * applies REST commands between polls, so no run state is ever touched by two threads.
+ * {@value KafkaClients#CONSUMER_GROUP}), the producer and every active {@link RunController}, and
+ * it applies REST commands between polls, so no run state is ever touched by two threads.
  *
  * <p>Offsets are committed only up to the first record whose fate is not durable yet (see {@link
  * OffsetLedger}): a trained group becomes durable when the checkpoint that contains it is recorded.
  * On start it resumes every RUNNING or PAUSED run from its last checkpoint.
  *
  * <p>It also reads {@code grpo.dlq} (group {@value KafkaClients#DEAD_LETTER_CONSUMER_GROUP}): a
- * dead letter keyed by a group that is still in flight means no stage will ever score that group, so
- * the group is dropped (reason {@link #deadLetterReason}) and its credit issues a replacement.
+ * dead letter keyed by a group that is still in flight means no stage will ever score that group,
+ * so the group is dropped (reason {@link #deadLetterReason}) and its credit issues a replacement.
  */
 @ApplicationScoped
 public class TrainerLoop {
@@ -70,10 +70,16 @@ public class TrainerLoop {
 
   private static final Logger LOG = Logger.getLogger(TrainerLoop.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Prefix of the drop reason of a dead-lettered group; the stage follows (see {@link #deadLetterReason}). */
+
+  /**
+   * Prefix of the drop reason of a dead-lettered group; the stage follows (see {@link
+   * #deadLetterReason}).
+   */
   public static final String DEAD_LETTER = "dead_letter";
+
   /** Width of {@code prompt_group.drop_reason}. */
   private static final int MAX_DROP_REASON = 32;
+
   /** The dead-letter consumer is polled between scored polls and must not add latency to them. */
   private static final Duration DEAD_LETTER_POLL = Duration.ofMillis(5);
 
@@ -86,13 +92,19 @@ public class TrainerLoop {
   private final Map<String, RunController> controllers = new LinkedHashMap<>();
   private volatile FaultInjector faults = FaultInjector.NONE;
   private volatile boolean running;
+
   /** Set when the thread is being killed: nothing may be committed any more. */
   private volatile boolean dying;
+
   private volatile Thread thread;
   private volatile Throwable lastCrash;
   private ExecutorService scoringPool;
 
-  public TrainerLoop(TrainerServiceConfig cfg, KafkaClients clients, RunStore store, TrainerMetrics metrics,
+  public TrainerLoop(
+      TrainerServiceConfig cfg,
+      KafkaClients clients,
+      RunStore store,
+      TrainerMetrics metrics,
       TaskGenerators generators) {
     this.cfg = cfg;
     this.clients = clients;
@@ -162,34 +174,37 @@ public class TrainerLoop {
    */
   public <T> CompletableFuture<T> submit(Function<Map<String, RunController>, T> action) {
     if (!isRunning()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the training loop is not running"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the training loop is not running"));
     }
     var future = new CompletableFuture<T>();
-    commands.add(() -> {
-      try {
-        future.complete(action.apply(controllers));
-      } catch (SimulatedCrash e) {
-        future.completeExceptionally(e);
-        throw e;
-      } catch (RuntimeException e) {
-        future.completeExceptionally(e);
-      }
-    });
+    commands.add(
+        () -> {
+          try {
+            future.complete(action.apply(controllers));
+          } catch (SimulatedCrash e) {
+            future.completeExceptionally(e);
+            throw e;
+          } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+          }
+        });
     return future;
   }
 
   /** Asks the loop to start a run that was just created in the database. */
   public void startRun(String runId, RunConfig config) {
-    commands.add(() -> {
-      try {
-        controllers.put(runId, RunController.start(runId, config, env()));
-      } catch (SimulatedCrash e) {
-        throw e;
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "run %s failed to start", runId);
-        store.setStatus(runId, RunStatus.FAILED, "failed to start: " + e);
-      }
-    });
+    commands.add(
+        () -> {
+          try {
+            controllers.put(runId, RunController.start(runId, config, env()));
+          } catch (SimulatedCrash e) {
+            throw e;
+          } catch (RuntimeException e) {
+            LOG.errorf(e, "run %s failed to start", runId);
+            store.setStatus(runId, RunStatus.FAILED, "failed to start: " + e);
+          }
+        });
   }
 
   private KafkaConsumer<String, byte[]> consumer;
@@ -199,9 +214,18 @@ public class TrainerLoop {
   private OffsetLedger<TopicPartition> ledger;
 
   private RunController.Env env() {
-    var scorer = new GroupScorer(CheckerRegistry.fromServiceLoader(), scoringPool, ScoringLimits.DEFAULTS);
-    return new RunController.Env(store, producer, metrics, new Evaluator(scorer, cfg.evalBatchSize()), generators,
-        Path.of(cfg.checkpointsRoot()), Devices.parse(cfg.device()), ledger, (p, r, s) -> faults.at(p, r, s));
+    var scorer =
+        new GroupScorer(CheckerRegistry.fromServiceLoader(), scoringPool, ScoringLimits.DEFAULTS);
+    return new RunController.Env(
+        store,
+        producer,
+        metrics,
+        new Evaluator(scorer, cfg.evalBatchSize()),
+        generators,
+        Path.of(cfg.checkpointsRoot()),
+        Devices.parse(cfg.device()),
+        ledger,
+        (p, r, s) -> faults.at(p, r, s));
   }
 
   private void loop() {
@@ -215,24 +239,28 @@ public class TrainerLoop {
       deadLetterConsumer = clients.deadLetterConsumer(cfg.maxPollRecords());
       resumeRuns();
       deadLetterConsumer.subscribe(List.of(Topics.DLQ));
-      consumer.subscribe(List.of(Topics.SCORED), new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          commitSafe();
-          partitions.forEach(ledger::forget);
-        }
+      consumer.subscribe(
+          List.of(Topics.SCORED),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+              commitSafe();
+              partitions.forEach(ledger::forget);
+            }
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
-      });
-      LOG.infof("training loop started (%d runs resumed), consuming %s as %s", controllers.size(), Topics.SCORED,
-          KafkaClients.CONSUMER_GROUP);
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+          });
+      LOG.infof(
+          "training loop started (%d runs resumed), consuming %s as %s",
+          controllers.size(), Topics.SCORED, KafkaClients.CONSUMER_GROUP);
       while (running) {
         Runnable command;
         while ((command = commands.poll()) != null) {
           command.run();
         }
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(cfg.pollTimeoutMillis()))) {
+        for (ConsumerRecord<String, byte[]> r :
+            consumer.poll(Duration.ofMillis(cfg.pollTimeoutMillis()))) {
           handle(r);
         }
         var letters = deadLetterConsumer.poll(DEAD_LETTER_POLL);
@@ -246,13 +274,16 @@ public class TrainerLoop {
         for (RunController c : List.copyOf(controllers.values())) {
           guarded(c, c::tick);
         }
-        controllers.values().removeIf(c -> {
-          if (c.status().terminal()) {
-            c.close();
-            return true;
-          }
-          return false;
-        });
+        controllers
+            .values()
+            .removeIf(
+                c -> {
+                  if (c.status().terminal()) {
+                    c.close();
+                    return true;
+                  }
+                  return false;
+                });
         commitSafe();
       }
     } catch (SimulatedCrash e) {
@@ -288,7 +319,8 @@ public class TrainerLoop {
     for (RunEntity r : store.resumableRuns()) {
       try {
         RunConfig config = JSON.readValue(r.config, RunConfig.class);
-        controllers.put(r.id, RunController.resume(r.id, config, r.status, r.nextPromptIndex, env()));
+        controllers.put(
+            r.id, RunController.resume(r.id, config, r.status, r.nextPromptIndex, env()));
       } catch (SimulatedCrash e) {
         throw e;
       } catch (Exception e) {
@@ -356,7 +388,9 @@ public class TrainerLoop {
     try {
       letter = EventJson.fromBytes(r.value(), DeadLetter.class);
     } catch (EventFormatException e) {
-      LOG.warnf("ignoring undecodable dead letter %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+      LOG.warnf(
+          "ignoring undecodable dead letter %s-%d@%d: %s",
+          r.topic(), r.partition(), r.offset(), e.getMessage());
       return;
     }
     String groupId = r.key() != null ? r.key() : letter.key();
@@ -384,14 +418,22 @@ public class TrainerLoop {
       }
     }
     if (dropped) {
-      LOG.infof("run %s dropped group %s: dead-lettered by %s (%s, %s-%d@%d): %s", runId, groupId, letter.stage(),
-          reason, letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset(), letter.reason());
+      LOG.infof(
+          "run %s dropped group %s: dead-lettered by %s (%s, %s-%d@%d): %s",
+          runId,
+          groupId,
+          letter.stage(),
+          reason,
+          letter.sourceTopic(),
+          letter.sourcePartition(),
+          letter.sourceOffset(),
+          letter.reason());
     }
   }
 
   /**
-   * The drop reason of a group dead-lettered by {@code stage}: {@code dead_letter:<stage>}, with the
-   * service name's {@code -service} suffix left out and cut to the column's 32 characters (e.g.
+   * The drop reason of a group dead-lettered by {@code stage}: {@code dead_letter:<stage>}, with
+   * the service name's {@code -service} suffix left out and cut to the column's 32 characters (e.g.
    * {@code rollout-service/generate} gives {@code dead_letter:rollout/generate}). The letter's own
    * reason is free text of any length, so it goes to the log line, not the database.
    */

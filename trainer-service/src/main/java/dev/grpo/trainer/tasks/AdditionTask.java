@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * {@code addition}: "12+7=" → "19". Operands have 1 to {@code maxDigits} digits (default 2, at most 9),
- * scored by the {@code numeric} checker.
+ * {@code addition}: "12+7=" → "19". Operands have 1 to {@code maxDigits} digits (default 2, at most
+ * 9), scored by the {@code numeric} checker.
  */
 @Singleton
 public final class AdditionTask implements TaskGenerator {

@@ -55,7 +55,9 @@ public final class DigitMaxTask implements TaskGenerator {
     return new TaskExample(NAME + ":" + prompt, prompt, Map.of("answer", Integer.toString(max)));
   }
 
-  /** Partial credit per position: an answer "77" earns 0.5 before the policy has learned to stop. */
+  /**
+   * Partial credit per position: an answer "77" earns 0.5 before the policy has learned to stop.
+   */
   @Override
   public RewardSpec defaultRewardSpec() {
     return new RewardSpec(List.of(new CheckerSpec("position_match", 1.0, Map.of())));

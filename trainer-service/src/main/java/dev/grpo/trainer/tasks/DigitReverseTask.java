@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * {@code digit_reverse}: "rev 4 1 7=" → "714". The demo task: a tiny model learns it in minutes on a
- * CPU with the built-in character tokenizer. Parameters {@code minDigits} (default 3) and
- * {@code maxDigits} (default 5), each 1 to 20.
+ * {@code digit_reverse}: "rev 4 1 7=" → "714". The demo task: a tiny model learns it in minutes on
+ * a CPU with the built-in character tokenizer. Parameters {@code minDigits} (default 3) and {@code
+ * maxDigits} (default 5), each 1 to 20.
  */
 @Singleton
 public final class DigitReverseTask implements TaskGenerator {
@@ -25,7 +25,8 @@ public final class DigitReverseTask implements TaskGenerator {
 
   @Override
   public String description() {
-    return "reverse a digit sequence: prompt 'rev 4 1 7=', answer '714' (params minDigits, maxDigits)";
+    return "reverse a digit sequence: prompt 'rev 4 1 7=', answer '714' (params minDigits,"
+        + " maxDigits)";
   }
 
   @Override
@@ -34,7 +35,8 @@ public final class DigitReverseTask implements TaskGenerator {
     int min = TaskGenerator.intParam(params, "minDigits", 3, 1, 20);
     int max = TaskGenerator.intParam(params, "maxDigits", 5, 1, 20);
     if (max < min) {
-      throw new IllegalArgumentException("maxDigits must be >= minDigits (" + min + "), was " + max);
+      throw new IllegalArgumentException(
+          "maxDigits must be >= minDigits (" + min + "), was " + max);
     }
   }
 
@@ -51,7 +53,8 @@ public final class DigitReverseTask implements TaskGenerator {
       answer.insert(0, d);
     }
     prompt.append('=');
-    return new TaskExample(NAME + ":" + prompt, prompt.toString(), Map.of("answer", answer.toString()));
+    return new TaskExample(
+        NAME + ":" + prompt, prompt.toString(), Map.of("answer", answer.toString()));
   }
 
   @Override

@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 
 /**
  * A {@link PromptDataset} drawn from a {@link TaskGenerator}. The evaluation set is the first
- * {@code evalSize} distinct prompts of the stream seeded with {@code mix(seed, -1)}; training prompt
- * {@code i} is drawn from the stream seeded with {@code mix(seed, i)}, redrawn (same stream) while it
- * collides with an evaluation prompt.
+ * {@code evalSize} distinct prompts of the stream seeded with {@code mix(seed, -1)}; training
+ * prompt {@code i} is drawn from the stream seeded with {@code mix(seed, i)}, redrawn (same stream)
+ * while it collides with an evaluation prompt.
  */
 public final class GeneratedDataset implements PromptDataset {
   /** Draws per prompt before giving up: a task whose whole space is the eval set cannot train. */
@@ -27,7 +27,8 @@ public final class GeneratedDataset implements PromptDataset {
   /**
    * @throws IllegalArgumentException when the task has fewer than {@code evalSize} distinct prompts
    */
-  public GeneratedDataset(TaskGenerator generator, Map<String, Object> params, long seed, int evalSize) {
+  public GeneratedDataset(
+      TaskGenerator generator, Map<String, Object> params, long seed, int evalSize) {
     this.generator = generator;
     this.params = params == null ? Map.of() : Map.copyOf(params);
     this.seed = seed;
@@ -37,8 +38,13 @@ public final class GeneratedDataset implements PromptDataset {
     int draws = 0;
     while (examples.size() < evalSize) {
       if (++draws > MAX_DRAWS * (long) Math.max(1, evalSize)) {
-        throw new IllegalArgumentException("dataset.evalSize must be at most the number of distinct prompts of "
-            + generator.name() + " (found " + examples.size() + "), was " + evalSize);
+        throw new IllegalArgumentException(
+            "dataset.evalSize must be at most the number of distinct prompts of "
+                + generator.name()
+                + " (found "
+                + examples.size()
+                + "), was "
+                + evalSize);
       }
       TaskExample e = generator.generate(rng, this.params);
       if (ids.add(e.promptId())) {
@@ -61,8 +67,11 @@ public final class GeneratedDataset implements PromptDataset {
         return e;
       }
     }
-    throw new IllegalStateException("no training prompt outside the evaluation set after " + MAX_DRAWS
-        + " draws: the evaluation set covers (nearly) all prompts of " + generator.name());
+    throw new IllegalStateException(
+        "no training prompt outside the evaluation set after "
+            + MAX_DRAWS
+            + " draws: the evaluation set covers (nearly) all prompts of "
+            + generator.name());
   }
 
   @Override

@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A {@link PromptDataset} from a JSONL file: one object per line, {@code {"id": "...", "prompt": "...",
- * "verification": {...}}} ({@code id} optional: the line number; {@code verification} optional).
- * {@code evalSize} lines, chosen by a seeded shuffle, are held out; lines whose prompt text equals a
- * held-out prompt are removed from training too. Training cycles through the remaining lines, each
- * epoch in a new seeded order.
+ * A {@link PromptDataset} from a JSONL file: one object per line, {@code {"id": "...", "prompt":
+ * "...", "verification": {...}}} ({@code id} optional: the line number; {@code verification}
+ * optional). {@code evalSize} lines, chosen by a seeded shuffle, are held out; lines whose prompt
+ * text equals a held-out prompt are removed from training too. Training cycles through the
+ * remaining lines, each epoch in a new seeded order.
  */
 public final class JsonlDataset implements PromptDataset {
   /** More lines than this is a job for a streaming source, not an in-memory list. */
@@ -41,8 +41,13 @@ public final class JsonlDataset implements PromptDataset {
     var order = new ArrayList<>(all);
     Collections.shuffle(order, new java.util.Random(PromptDataset.mix(seed, -1)));
     if (evalSize > order.size() - 1) {
-      throw new IllegalArgumentException("dataset.evalSize must leave at least one training line of "
-          + order.size() + " in " + file + ", was " + evalSize);
+      throw new IllegalArgumentException(
+          "dataset.evalSize must leave at least one training line of "
+              + order.size()
+              + " in "
+              + file
+              + ", was "
+              + evalSize);
     }
     this.eval = List.copyOf(order.subList(0, evalSize));
     var evalPrompts = new HashSet<String>();
@@ -54,8 +59,10 @@ public final class JsonlDataset implements PromptDataset {
       }
     }
     if (rest.isEmpty()) {
-      throw new IllegalArgumentException("dataset.jsonlPath " + file
-          + " has no training line left: every prompt is also in the evaluation set");
+      throw new IllegalArgumentException(
+          "dataset.jsonlPath "
+              + file
+              + " has no training line left: every prompt is also in the evaluation set");
     }
     this.train = List.copyOf(rest);
   }
@@ -65,7 +72,8 @@ public final class JsonlDataset implements PromptDataset {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalArgumentException("dataset.jsonlPath must be a readable file, was " + file + " (" + e + ")");
+      throw new IllegalArgumentException(
+          "dataset.jsonlPath must be a readable file, was " + file + " (" + e + ")");
     }
     var out = new ArrayList<TaskExample>();
     var ids = new HashSet<String>();
@@ -82,31 +90,37 @@ public final class JsonlDataset implements PromptDataset {
       try {
         node = JSON.readTree(line);
       } catch (IOException e) {
-        throw new IllegalArgumentException(where + " must be a JSON object, was not JSON: " + e.getMessage());
+        throw new IllegalArgumentException(
+            where + " must be a JSON object, was not JSON: " + e.getMessage());
       }
       if (!node.isObject()) {
-        throw new IllegalArgumentException(where + " must be a JSON object, was " + node.getNodeType());
+        throw new IllegalArgumentException(
+            where + " must be a JSON object, was " + node.getNodeType());
       }
       JsonNode prompt = node.get("prompt");
       if (prompt == null || !prompt.isTextual() || prompt.asText().isEmpty()) {
-        throw new IllegalArgumentException(where + ": prompt must be a non-empty string, was " + prompt);
+        throw new IllegalArgumentException(
+            where + ": prompt must be a non-empty string, was " + prompt);
       }
       JsonNode ver = node.get("verification");
       Map<String, Object> verification = Map.of();
       if (ver != null && !ver.isNull()) {
         if (!ver.isObject()) {
-          throw new IllegalArgumentException(where + ": verification must be a JSON object, was " + ver.getNodeType());
+          throw new IllegalArgumentException(
+              where + ": verification must be a JSON object, was " + ver.getNodeType());
         }
         verification = JSON.convertValue(ver, new TypeReference<Map<String, Object>>() {});
       }
       String id = node.hasNonNull("id") ? node.get("id").asText() : "line-" + (i + 1);
       if (!ids.add(id)) {
-        throw new IllegalArgumentException(where + ": id must be unique in the file, was '" + id + "' again");
+        throw new IllegalArgumentException(
+            where + ": id must be unique in the file, was '" + id + "' again");
       }
       out.add(new TaskExample("jsonl:" + id, prompt.asText(), verification));
     }
     if (out.size() < 2) {
-      throw new IllegalArgumentException("dataset.jsonlPath must hold at least 2 prompts, " + file + " had " + out.size());
+      throw new IllegalArgumentException(
+          "dataset.jsonlPath must hold at least 2 prompts, " + file + " had " + out.size());
     }
     return out;
   }

@@ -16,7 +16,10 @@ public interface PromptDataset {
   /** The held-out evaluation prompts (possibly empty). */
   List<TaskExample> eval();
 
-  /** A 64-bit mix of a seed and a stream position (SplitMix64 finaliser), for independent sub-streams. */
+  /**
+   * A 64-bit mix of a seed and a stream position (SplitMix64 finaliser), for independent
+   * sub-streams.
+   */
   static long mix(long seed, long index) {
     long z = seed + 0x9E3779B97F4A7C15L * (index + 1);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -8,11 +8,11 @@ import java.util.SplittableRandom;
  * A built-in synthetic task: draws prompts with their gold answers from a seeded random stream.
  *
  * <p>Adding a task is a one-class change: implement this interface in a class annotated
- * {@code @jakarta.inject.Singleton} (or any bean scope) in this package or anywhere on the trainer's
- * classpath; {@link TaskGenerators} finds it by {@link #name()}.
+ * {@code @jakarta.inject.Singleton} (or any bean scope) in this package or anywhere on the
+ * trainer's classpath; {@link TaskGenerators} finds it by {@link #name()}.
  *
- * <p>Determinism: {@link #generate} must draw only from the given random stream, so the same seed gives
- * the same prompts on every machine (the train/eval split and resume depend on it).
+ * <p>Determinism: {@link #generate} must draw only from the given random stream, so the same seed
+ * gives the same prompts on every machine (the train/eval split and resume depend on it).
  */
 public interface TaskGenerator {
 
@@ -35,7 +35,10 @@ public interface TaskGenerator {
   /** The reward spec a run uses when its config gives none. */
   RewardSpec defaultRewardSpec();
 
-  /** A completion length that fits the task's answers (with room for EOS), used when the run config gives none. */
+  /**
+   * A completion length that fits the task's answers (with room for EOS), used when the run config
+   * gives none.
+   */
   int defaultMaxNewTokens(Map<String, Object> params);
 
   /** Reads an int parameter with a default, checking its range. */
@@ -45,24 +48,32 @@ public interface TaskGenerator {
       return defaultValue;
     }
     if (!(v instanceof Integer || v instanceof Long || v instanceof Short)) {
-      throw new IllegalArgumentException(name + " must be an integer in [" + min + ", " + max + "], was " + v);
+      throw new IllegalArgumentException(
+          name + " must be an integer in [" + min + ", " + max + "], was " + v);
     }
     long x = ((Number) v).longValue();
     if (x < min || x > max) {
-      throw new IllegalArgumentException(name + " must be an integer in [" + min + ", " + max + "], was " + v);
+      throw new IllegalArgumentException(
+          name + " must be an integer in [" + min + ", " + max + "], was " + v);
     }
     return (int) x;
   }
 
-  /** Rejects parameter names the generator does not know (a typo must not silently fall back to a default). */
+  /**
+   * Rejects parameter names the generator does not know (a typo must not silently fall back to a
+   * default).
+   */
   static void onlyKnown(Map<String, Object> params, java.util.Set<String> known) {
     if (params == null) {
       return;
     }
     for (String k : params.keySet()) {
       if (!known.contains(k)) {
-        throw new IllegalArgumentException(k + " must be one of the known parameters " + new java.util.TreeSet<>(known)
-            + ", was given");
+        throw new IllegalArgumentException(
+            k
+                + " must be one of the known parameters "
+                + new java.util.TreeSet<>(known)
+                + ", was given");
       }
     }
   }

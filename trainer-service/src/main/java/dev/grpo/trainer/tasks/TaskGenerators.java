@@ -23,8 +23,13 @@ public class TaskGenerators {
     for (TaskGenerator g : generators) {
       TaskGenerator previous = byName.put(g.name(), g);
       if (previous != null) {
-        throw new IllegalStateException("two task generators are named " + g.name() + ": "
-            + previous.getClass().getName() + " and " + g.getClass().getName());
+        throw new IllegalStateException(
+            "two task generators are named "
+                + g.name()
+                + ": "
+                + previous.getClass().getName()
+                + " and "
+                + g.getClass().getName());
       }
     }
   }

@@ -15,8 +15,10 @@ class CreditWindowTest {
   void capacityIsGroupsPerStepTimesStalenessPlusOne() {
     assertThat(new CreditWindow(4, 0).capacity()).isEqualTo(4);
     assertThat(new CreditWindow(4, 2).capacity()).isEqualTo(12);
-    assertThatThrownBy(() -> new CreditWindow(0, 1)).hasMessage("groupsPerStep must be >= 1, was 0");
-    assertThatThrownBy(() -> new CreditWindow(1, -1)).hasMessage("maxStaleness must be >= 0, was -1");
+    assertThatThrownBy(() -> new CreditWindow(0, 1))
+        .hasMessage("groupsPerStep must be >= 1, was 0");
+    assertThatThrownBy(() -> new CreditWindow(1, -1))
+        .hasMessage("maxStaleness must be >= 0, was -1");
   }
 
   @Test
@@ -25,7 +27,9 @@ class CreditWindowTest {
     w.issue("a");
     w.issue("b");
     assertThat(w.credits()).isZero();
-    assertThatThrownBy(() -> w.issue("c")).isInstanceOf(IllegalStateException.class).hasMessageContaining("no credit");
+    assertThatThrownBy(() -> w.issue("c"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no credit");
     assertThat(w.trained("a")).isTrue();
     assertThat(w.trained("a")).as("a duplicate delivery frees nothing").isFalse();
     assertThat(w.credits()).isEqualTo(1);
@@ -36,8 +40,9 @@ class CreditWindowTest {
   }
 
   /**
-   * A simulated run with random arrival order, dynamic-sampling drops and replacements: the in-flight
-   * count never exceeds the window, no id is issued twice, and every issued group ends trained or dropped.
+   * A simulated run with random arrival order, dynamic-sampling drops and replacements: the
+   * in-flight count never exceeds the window, no id is issued twice, and every issued group ends
+   * trained or dropped.
    */
   @Test
   void randomizedRunKeepsTheInvariants() {
@@ -62,7 +67,8 @@ class CreditWindowTest {
           inFlight.add(id);
         }
         assertThat(w.inFlight()).isLessThanOrEqualTo(w.capacity());
-        // Some group arrives: a third have no signal and are dropped (a replacement follows next loop).
+        // Some group arrives: a third have no signal and are dropped (a replacement follows next
+        // loop).
         if (!inFlight.isEmpty()) {
           var list = List.copyOf(inFlight);
           String id = list.get(rng.nextInt(list.size()));
@@ -104,6 +110,7 @@ class CreditWindowTest {
     assertThatThrownBy(() -> w.issue("g1")).hasMessageContaining("already issued");
     assertThatThrownBy(() -> w.issue("g6")).hasMessageContaining("already issued");
     var small = new CreditWindow(1, 0);
-    assertThatThrownBy(() -> small.restore(List.of("a", "b"), List.of())).hasMessageContaining("exceed the capacity 1");
+    assertThatThrownBy(() -> small.restore(List.of("a", "b"), List.of()))
+        .hasMessageContaining("exceed the capacity 1");
   }
 }

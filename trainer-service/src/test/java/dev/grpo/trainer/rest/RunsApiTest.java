@@ -21,12 +21,20 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
 class RunsApiTest {
 
-  private static void rejects(Consumer<Map<String, Object>> breakIt, String field, String value, String ruleFragment) {
+  private static void rejects(
+      Consumer<Map<String, Object>> breakIt, String field, String value, String ruleFragment) {
     var c = TestRuns.tiny(2, 1);
     breakIt.accept(c);
-    var r = given().contentType(ContentType.JSON).body(c).post("/runs").then().statusCode(400)
-        .body("field", equalTo(field)).body("rule", containsString(ruleFragment))
-        .body("error", containsString(field));
+    var r =
+        given()
+            .contentType(ContentType.JSON)
+            .body(c)
+            .post("/runs")
+            .then()
+            .statusCode(400)
+            .body("field", equalTo(field))
+            .body("rule", containsString(ruleFragment))
+            .body("error", containsString(field));
     if (value != null) {
       r.body("value", equalTo(value));
     }
@@ -37,19 +45,42 @@ class RunsApiTest {
     rejects(c -> c.put("groupSize", 1), "groupSize", "1", "be between 2 and 256");
     rejects(c -> c.put("maxStaleness", 17), "maxStaleness", "17", "be between 0 and 16");
     rejects(c -> TestRuns.sub(c, "loss").put("epsLow", 1.5), "loss.epsLow", "1.5", "be in [0, 1)");
-    rejects(c -> TestRuns.sub(c, "loss").put("variant", "ppo"), "loss.variant", "'ppo'", "grpo, bnpo, dapo, dr_grpo");
-    rejects(c -> TestRuns.sub(c, "optimizer").put("schedule", "linear"), "optimizer.schedule", "'linear'",
+    rejects(
+        c -> TestRuns.sub(c, "loss").put("variant", "ppo"),
+        "loss.variant",
+        "'ppo'",
+        "grpo, bnpo, dapo, dr_grpo");
+    rejects(
+        c -> TestRuns.sub(c, "optimizer").put("schedule", "linear"),
+        "optimizer.schedule",
+        "'linear'",
         "constant or cosine");
-    rejects(c -> TestRuns.sub(c, "dataset").put("generator", "sudoku"), "dataset.generator", "'sudoku'",
+    rejects(
+        c -> TestRuns.sub(c, "dataset").put("generator", "sudoku"),
+        "dataset.generator",
+        "'sudoku'",
         "be one of [addition, digit_max, digit_reverse]");
     rejects(c -> c.put("checkpointEvery", 5), "checkpointEvery", "5", "be between 1 and 2");
-    rejects(c -> TestRuns.sub(c, "sampling").put("maxNewTokens", 40), "sampling.maxNewTokens", "40",
+    rejects(
+        c -> TestRuns.sub(c, "sampling").put("maxNewTokens", 40),
+        "sampling.maxNewTokens",
+        "40",
         "max_position_embeddings 32");
-    rejects(c -> TestRuns.sub(c, "model").put("checkpoint", "/nonexistent"), "model", null,
+    rejects(
+        c -> TestRuns.sub(c, "model").put("checkpoint", "/nonexistent"),
+        "model",
+        null,
         "exactly one of checkpoint and randomInit");
-    rejects(c -> c.put("rewardSpec", Map.of("checkers", List.of(Map.of("name", "nope", "weight", 1.0)))),
-        "rewardSpec.checkers[0].name", null, "valid reward spec");
-    rejects(c -> TestRuns.sub(c, "dataset").put("params", Map.of("maxDigits", 99)), "dataset.params", null,
+    rejects(
+        c ->
+            c.put("rewardSpec", Map.of("checkers", List.of(Map.of("name", "nope", "weight", 1.0)))),
+        "rewardSpec.checkers[0].name",
+        null,
+        "valid reward spec");
+    rejects(
+        c -> TestRuns.sub(c, "dataset").put("params", Map.of("maxDigits", 99)),
+        "dataset.params",
+        null,
         "valid for digit_reverse");
   }
 
@@ -57,12 +88,23 @@ class RunsApiTest {
   void wrongTypesAndUnknownFieldsAre400s() {
     var c = TestRuns.tiny(2, 1);
     c.put("groupSize", "eight");
-    given().contentType(ContentType.JSON).body(c).post("/runs").then().statusCode(400)
+    given()
+        .contentType(ContentType.JSON)
+        .body(c)
+        .post("/runs")
+        .then()
+        .statusCode(400)
         .body("field", equalTo("groupSize"));
     var d = TestRuns.tiny(2, 1);
     TestRuns.sub(d, "optimizer").put("learningrate", 0.1);
-    given().contentType(ContentType.JSON).body(d).post("/runs").then().statusCode(400)
-        .body("field", equalTo("optimizer.learningrate")).body("rule", containsString("known field"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(d)
+        .post("/runs")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("optimizer.learningrate"))
+        .body("rule", containsString("known field"));
     given().contentType(ContentType.JSON).body("{not json").post("/runs").then().statusCode(400);
   }
 
@@ -70,8 +112,12 @@ class RunsApiTest {
   void unknownRunIs404AndOpenApiDocumentsTheApi() {
     given().get("/runs/does-not-exist").then().statusCode(404);
     given().post("/runs/does-not-exist/pause").then().statusCode(404);
-    given().get("/q/openapi").then().statusCode(200)
-        .body(containsString("/runs/{id}/pause")).body(containsString("/runs/{id}/versions"))
+    given()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("/runs/{id}/pause"))
+        .body(containsString("/runs/{id}/versions"))
         .body(containsString("/runs/{id}/steps"));
   }
 }

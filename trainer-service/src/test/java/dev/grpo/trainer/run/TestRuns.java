@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Run configurations for tests: a tiny random-init model on digit_reverse with a small char alphabet. */
+/**
+ * Run configurations for tests: a tiny random-init model on digit_reverse with a small char
+ * alphabet.
+ */
 public final class TestRuns {
   private TestRuns() {}
 
@@ -12,12 +15,32 @@ public final class TestRuns {
   public static Map<String, Object> tiny(int steps, int checkpointEvery) {
     var c = new LinkedHashMap<String, Object>();
     c.put("name", "tiny");
-    c.put("model", new LinkedHashMap<>(Map.of(
-        "randomInit", new LinkedHashMap<>(Map.of("hiddenSize", 16, "intermediateSize", 32, "layers", 1, "heads", 2,
-            "kvHeads", 1, "maxPositions", 32)),
-        "tokenizer", Map.of("type", "char", "alphabet", "0123456789 rev="))));
-    c.put("dataset", new LinkedHashMap<>(Map.of("generator", "digit_reverse", "params",
-        Map.of("minDigits", 1, "maxDigits", 2))));
+    c.put(
+        "model",
+        new LinkedHashMap<>(
+            Map.of(
+                "randomInit",
+                new LinkedHashMap<>(
+                    Map.of(
+                        "hiddenSize",
+                        16,
+                        "intermediateSize",
+                        32,
+                        "layers",
+                        1,
+                        "heads",
+                        2,
+                        "kvHeads",
+                        1,
+                        "maxPositions",
+                        32)),
+                "tokenizer",
+                Map.of("type", "char", "alphabet", "0123456789 rev="))));
+    c.put(
+        "dataset",
+        new LinkedHashMap<>(
+            Map.of(
+                "generator", "digit_reverse", "params", Map.of("minDigits", 1, "maxDigits", 2))));
     c.put("groupSize", 4);
     c.put("groupsPerStep", 2);
     c.put("maxStaleness", 1);

@@ -43,9 +43,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Stands in for the rollout and reward services, which do not run in this JVM: consumes
- * {@code grpo.prompts}, samples G completions with the real {@link Sampler} and the checkpoint the
- * task's PolicyRef names (BOS + prompt tokens, as the rollout contract says), scores them with the real
+ * Stands in for the rollout and reward services, which do not run in this JVM: consumes {@code
+ * grpo.prompts}, samples G completions with the real {@link Sampler} and the checkpoint the task's
+ * PolicyRef names (BOS + prompt tokens, as the rollout contract says), scores them with the real
  * {@link GroupScorer}, and produces {@link ScoredGroup}s to {@code grpo.scored}. Nothing is mocked.
  * A test may make it give up on chosen tasks instead, as a rollout worker does: it then writes a
  * {@link DeadLetter} keyed by the group id to {@code grpo.dlq} and no ScoredGroup.
@@ -97,20 +97,33 @@ final class ScoringFeeder implements AutoCloseable {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     var scorer = new GroupScorer(CheckerRegistry.fromServiceLoader(), pool, ScoringLimits.DEFAULTS);
     var sampler = new Sampler();
-    try (var consumer = new KafkaConsumer<String, byte[]>(cp); var producer = new KafkaProducer<String, byte[]>(pp)) {
+    try (var consumer = new KafkaConsumer<String, byte[]>(cp);
+        var producer = new KafkaProducer<String, byte[]>(pp)) {
       consumer.subscribe(List.of(Topics.PROMPTS));
       while (running) {
         for (var r : consumer.poll(Duration.ofMillis(100))) {
           PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
           if (deadLetterIf.test(task)) {
-            var letter = new DeadLetter(Contracts.SCHEMA_VERSION, STAGE, "test: the worker gave up on this task",
-                r.topic(), r.partition(), r.offset(), r.key(), r.value(), Instant.now());
-            producer.send(new ProducerRecord<>(Topics.DLQ, r.key(), EventJson.toBytes(letter))).get();
+            var letter =
+                new DeadLetter(
+                    Contracts.SCHEMA_VERSION,
+                    STAGE,
+                    "test: the worker gave up on this task",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.key(),
+                    r.value(),
+                    Instant.now());
+            producer
+                .send(new ProducerRecord<>(Topics.DLQ, r.key(), EventJson.toBytes(letter)))
+                .get();
             continue;
           }
           String uri = task.policy().checkpointUri();
-          LoadedCheckpoint policy = policies.computeIfAbsent(uri,
-              u -> HfCheckpoint.load(Path.of(URI.create(u)), ai.djl.Device.cpu()));
+          LoadedCheckpoint policy =
+              policies.computeIfAbsent(
+                  uri, u -> HfCheckpoint.load(Path.of(URI.create(u)), ai.djl.Device.cpu()));
           int[] prompt = RunResources.promptTokens(policy.tokenizer(), task.prompt());
           var prompts = new ArrayList<int[]>();
           for (int i = 0; i < task.groupSize(); i++) {
@@ -118,23 +131,57 @@ final class ScoringFeeder implements AutoCloseable {
           }
           var s = task.sampling();
           long t0 = System.currentTimeMillis();
-          List<Generation> gens = sampler.generate(policy.model(), policy.tokenizer(), prompts,
-              new SamplingConfig(s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.stopStrings(), List.of(),
-                  s.seed()));
+          List<Generation> gens =
+              sampler.generate(
+                  policy.model(),
+                  policy.tokenizer(),
+                  prompts,
+                  new SamplingConfig(
+                      s.temperature(),
+                      s.topP(),
+                      s.topK(),
+                      s.maxNewTokens(),
+                      s.stopStrings(),
+                      List.of(),
+                      s.seed()));
           var completions = new ArrayList<Completion>();
           for (int i = 0; i < gens.size(); i++) {
             Generation g = gens.get(i);
-            completions.add(new Completion(i, g.text(), g.tokenIds(), g.logProbs(),
-                g.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP ? FinishReason.STOP : FinishReason.LENGTH));
+            completions.add(
+                new Completion(
+                    i,
+                    g.text(),
+                    g.tokenIds(),
+                    g.logProbs(),
+                    g.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP
+                        ? FinishReason.STOP
+                        : FinishReason.LENGTH));
           }
-          var rollout = new RolloutGroup(Contracts.SCHEMA_VERSION, task.runId(), task.groupId(), task,
-              task.policy().version(), "test-feeder", completions,
-              new RolloutTimings(0, System.currentTimeMillis() - t0), Instant.now());
-          var scores = scorer.score(task.prompt(),
-              completions.stream().map(c -> new GroupScorer.CompletionText(c.text(), c.length())).toList(),
-              task.rewardSpec(), task.verification());
-          var scored = new ScoredGroup(Contracts.SCHEMA_VERSION, task.runId(), task.groupId(), rollout, scores, 0);
-          producer.send(new ProducerRecord<>(Topics.SCORED, task.groupId(), EventJson.toBytes(scored))).get();
+          var rollout =
+              new RolloutGroup(
+                  Contracts.SCHEMA_VERSION,
+                  task.runId(),
+                  task.groupId(),
+                  task,
+                  task.policy().version(),
+                  "test-feeder",
+                  completions,
+                  new RolloutTimings(0, System.currentTimeMillis() - t0),
+                  Instant.now());
+          var scores =
+              scorer.score(
+                  task.prompt(),
+                  completions.stream()
+                      .map(c -> new GroupScorer.CompletionText(c.text(), c.length()))
+                      .toList(),
+                  task.rewardSpec(),
+                  task.verification());
+          var scored =
+              new ScoredGroup(
+                  Contracts.SCHEMA_VERSION, task.runId(), task.groupId(), rollout, scores, 0);
+          producer
+              .send(new ProducerRecord<>(Topics.SCORED, task.groupId(), EventJson.toBytes(scored)))
+              .get();
           produced.incrementAndGet();
         }
         consumer.commitSync();

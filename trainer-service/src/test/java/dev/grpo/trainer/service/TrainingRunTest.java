@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,17 +39,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import java.time.Instant;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,8 +79,14 @@ class TrainingRunTest {
   }
 
   private static String create(Map<String, Object> config) {
-    return given().contentType(ContentType.JSON).body(config).post("/runs").then().statusCode(201)
-        .extract().path("id");
+    return given()
+        .contentType(ContentType.JSON)
+        .body(config)
+        .post("/runs")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
   }
 
   private static JsonNode run(String id) throws Exception {
@@ -94,12 +100,16 @@ class TrainingRunTest {
   @Test
   void shortRunPersistsStepsAndPublishesLoadableVersions() throws Exception {
     String id = create(TestRuns.tiny(4, 2));
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     assertThat(feeder.failure()).isNull();
 
-    JsonNode steps = JSON.readTree(given().get("/runs/" + id + "/steps").then().statusCode(200).extract().asString());
+    JsonNode steps =
+        JSON.readTree(
+            given().get("/runs/" + id + "/steps").then().statusCode(200).extract().asString());
     assertThat(steps).hasSize(4);
     for (int i = 0; i < 4; i++) {
       JsonNode s = steps.get(i);
@@ -109,8 +119,10 @@ class TrainingRunTest {
       assertThat(Double.isFinite(s.get("loss").asDouble())).isTrue();
       assertThat(s.get("metrics").has("grad_norm")).isTrue();
     }
-    // Checkpoints every 2 steps: versions 0 (initial), 1 (step 2), 2 (step 4); each loads and matches its sha256.
-    JsonNode versions = JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
+    // Checkpoints every 2 steps: versions 0 (initial), 1 (step 2), 2 (step 4); each loads and
+    // matches its sha256.
+    JsonNode versions =
+        JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
     assertThat(versions).hasSize(3);
     for (int v = 0; v < 3; v++) {
       JsonNode ver = versions.get(v);
@@ -124,20 +136,33 @@ class TrainingRunTest {
     }
     // The same versions and the 4 steps went out on Kafka.
     var published = readTopic(Topics.POLICY, id);
-    assertThat(published.stream().map(b -> EventJson.fromBytes(b, PolicyVersion.class))
-        .map(p -> p.version() + ":" + p.sha256()).distinct().toList())
-        .containsExactly("0:" + versions.get(0).get("sha256").asText(), "1:" + versions.get(1).get("sha256").asText(),
+    assertThat(
+            published.stream()
+                .map(b -> EventJson.fromBytes(b, PolicyVersion.class))
+                .map(p -> p.version() + ":" + p.sha256())
+                .distinct()
+                .toList())
+        .containsExactly(
+            "0:" + versions.get(0).get("sha256").asText(),
+            "1:" + versions.get(1).get("sha256").asText(),
             "2:" + versions.get(2).get("sha256").asText());
-    assertThat(readTopic(Topics.STEPS, id).stream().map(b -> EventJson.fromBytes(b, TrainerStep.class).step()).toList())
+    assertThat(
+            readTopic(Topics.STEPS, id).stream()
+                .map(b -> EventJson.fromBytes(b, TrainerStep.class).step())
+                .toList())
         .containsExactly(1L, 2L, 3L, 4L);
     // Held-out evaluation at steps 0, 2, 4 (exact_match accuracy and mean reward).
-    JsonNode evals = JSON.readTree(given().get("/runs/" + id + "/evals").then().extract().asString());
+    JsonNode evals =
+        JSON.readTree(given().get("/runs/" + id + "/evals").then().extract().asString());
     var evalSteps = new HashSet<Integer>();
     evals.forEach(e -> evalSteps.add(e.get("step").asInt()));
     assertThat(evalSteps).containsExactlyInAnyOrder(0, 2, 4);
     assertNothingLostNorTrainedTwice(id, 4, 2);
     // Metrics reach Prometheus.
-    given().get("/q/metrics").then().statusCode(200)
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
         .body(org.hamcrest.Matchers.containsString("grpo_trainer_step_time_seconds"))
         .body(org.hamcrest.Matchers.containsString("grpo_trainer_staleness"));
   }
@@ -145,45 +170,63 @@ class TrainingRunTest {
   @Test
   void resumesAfterKillsMidStepAndBetweenStepsWithNothingLostOrTrainedTwice() throws Exception {
     var firstKill = new AtomicBoolean();
-    loop.setFaultInjector((point, runId, step) -> {
-      if (point == FaultInjector.Point.MID_STEP && step == 3 && firstKill.compareAndSet(false, true)) {
-        throw new FaultInjector.SimulatedCrash("kill in the middle of step 3");
-      }
-    });
+    loop.setFaultInjector(
+        (point, runId, step) -> {
+          if (point == FaultInjector.Point.MID_STEP
+              && step == 3
+              && firstKill.compareAndSet(false, true)) {
+            throw new FaultInjector.SimulatedCrash("kill in the middle of step 3");
+          }
+        });
     String id = create(TestRuns.tiny(6, 2));
     await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
     assertThat(loop.lastCrash()).isInstanceOf(FaultInjector.SimulatedCrash.class);
     JsonNode r = run(id);
-    assertThat(r.get("completedSteps").asInt()).as("step 3 died before it was persisted").isEqualTo(2);
+    assertThat(r.get("completedSteps").asInt())
+        .as("step 3 died before it was persisted")
+        .isEqualTo(2);
     assertThat(r.get("checkpointStep").asInt()).isEqualTo(2);
 
     var secondKill = new AtomicBoolean();
-    loop.setFaultInjector((point, runId, step) -> {
-      if (point == FaultInjector.Point.AFTER_STEP && step == 5 && secondKill.compareAndSet(false, true)) {
-        throw new FaultInjector.SimulatedCrash("kill after step 5 was persisted, before its checkpoint");
-      }
-    });
+    loop.setFaultInjector(
+        (point, runId, step) -> {
+          if (point == FaultInjector.Point.AFTER_STEP
+              && step == 5
+              && secondKill.compareAndSet(false, true)) {
+            throw new FaultInjector.SimulatedCrash(
+                "kill after step 5 was persisted, before its checkpoint");
+          }
+        });
     loop.start();
     await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
     r = run(id);
-    assertThat(r.get("completedSteps").asInt()).as("step 5 persisted, checkpoint still at 4").isEqualTo(5);
+    assertThat(r.get("completedSteps").asInt())
+        .as("step 5 persisted, checkpoint still at 4")
+        .isEqualTo(5);
     assertThat(r.get("checkpointStep").asInt()).isEqualTo(4);
 
     loop.setFaultInjector(FaultInjector.NONE);
     loop.start();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
-    JsonNode steps = JSON.readTree(given().get("/runs/" + id + "/steps").then().extract().asString());
+    JsonNode steps =
+        JSON.readTree(given().get("/runs/" + id + "/steps").then().extract().asString());
     assertThat(steps).hasSize(6);
     assertNothingLostNorTrainedTwice(id, 6, 2);
 
     // The final checkpoint lists exactly the trained groups, each once.
-    JsonNode versions = JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
+    JsonNode versions =
+        JSON.readTree(given().get("/runs/" + id + "/versions").then().extract().asString());
     JsonNode last = versions.get(versions.size() - 1);
     assertThat(last.get("step").asInt()).isEqualTo(6);
-    JsonNode state = JSON.readTree(Path.of(URI.create(last.get("checkpointUri").asText()))
-        .resolve(RunController.RUN_STATE_FILE).toFile());
+    JsonNode state =
+        JSON.readTree(
+            Path.of(URI.create(last.get("checkpointUri").asText()))
+                .resolve(RunController.RUN_STATE_FILE)
+                .toFile());
     var ids = new ArrayList<String>();
     state.get("trainedGroupIds").forEach(n -> ids.add(n.asText()));
     assertThat(ids).doesNotHaveDuplicates().hasSize(12);
@@ -191,18 +234,24 @@ class TrainingRunTest {
   }
 
   @Test
-  void deadLetteredGroupIsDroppedAndReplacedAndDuplicateOrUnknownLettersAreIgnored() throws Exception {
+  void deadLetteredGroupIsDroppedAndReplacedAndDuplicateOrUnknownLettersAreIgnored()
+      throws Exception {
     var before = new HashSet<String>();
     JSON.readTree(given().get("/runs").then().statusCode(200).extract().asString())
         .forEach(r -> before.add(r.get("id").asText()));
     var lettered = new AtomicReference<String>();
     // The feeder gives up on the second prompt of the new run, as a rollout worker would.
-    feeder.deadLetterWhen(t -> !before.contains(t.runId()) && t.groupId().endsWith("-g1")
-        && lettered.compareAndSet(null, t.groupId()));
+    feeder.deadLetterWhen(
+        t ->
+            !before.contains(t.runId())
+                && t.groupId().endsWith("-g1")
+                && lettered.compareAndSet(null, t.groupId()));
     String id;
     try {
       id = create(TestRuns.tiny(4, 2));
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
     } finally {
       feeder.deadLetterWhen(t -> false);
@@ -217,20 +266,26 @@ class TrainingRunTest {
     assertThat(g.state).isEqualTo(PromptGroupEntity.DROPPED);
     assertThat(g.dropReason).isEqualTo(reason);
 
-    // issued = inFlight + trained + dropped; 8 groups trained although one of the first 4 never came
+    // issued = inFlight + trained + dropped; 8 groups trained although one of the first 4 never
+    // came
     // back, so its credit issued a replacement.
-    await().atMost(Duration.ofSeconds(60)).until(() -> run(id).get("groups").get("inFlight").asInt() == 0);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> run(id).get("groups").get("inFlight").asInt() == 0);
     JsonNode groups = run(id).get("groups");
     assertThat(groups.get("trained").asLong()).isEqualTo(8);
     assertThat(groups.get("dropped").get(reason).asLong()).isEqualTo(1);
     long dropped = 0;
-    for (var it = groups.get("dropped").fields(); it.hasNext();) {
+    for (var it = groups.get("dropped").fields(); it.hasNext(); ) {
       var e = it.next();
       assertThat(e.getKey()).isIn(reason, "stale", "run_completed");
       dropped += e.getValue().asLong();
     }
     assertThat(groups.get("issued").asLong()).isEqualTo(8 + dropped).isGreaterThan(8);
-    given().get("/q/metrics").then().statusCode(200)
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
         .body(org.hamcrest.Matchers.containsString("reason=\"" + reason + "\""));
 
     // Redelivered letter, a letter for a trained group, one for an unknown group, and garbage:
@@ -243,8 +298,17 @@ class TrainingRunTest {
     pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     try (var producer = new KafkaProducer<String, byte[]>(pp)) {
       for (String key : List.of(groupId, trainedId, id + "-g999999", "no-such-group")) {
-        var letter = new DeadLetter(Contracts.SCHEMA_VERSION, "reward-service/score", "late duplicate", Topics.ROLLOUTS,
-            0, 0, key, new byte[0], Instant.now());
+        var letter =
+            new DeadLetter(
+                Contracts.SCHEMA_VERSION,
+                "reward-service/score",
+                "late duplicate",
+                Topics.ROLLOUTS,
+                0,
+                0,
+                key,
+                new byte[0],
+                Instant.now());
         producer.send(new ProducerRecord<>(Topics.DLQ, key, EventJson.toBytes(letter))).get();
       }
       producer.send(new ProducerRecord<>(Topics.DLQ, trainedId, "not json".getBytes())).get();
@@ -257,52 +321,87 @@ class TrainingRunTest {
   }
 
   private static PromptGroupEntity group(String groupId) {
-    return QuarkusTransaction.requiringNew().call(() -> PromptGroupEntity.<PromptGroupEntity>findById(groupId));
+    return QuarkusTransaction.requiringNew()
+        .call(() -> PromptGroupEntity.<PromptGroupEntity>findById(groupId));
   }
 
   /** Waits until the trainer's dead-letter group has committed everything on grpo.dlq. */
   private static void awaitDeadLettersConsumed(String bootstrap) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        var partitions = admin.describeTopics(List.of(Topics.DLQ)).allTopicNames().get().get(Topics.DLQ).partitions();
-        var latest = new HashMap<TopicPartition, OffsetSpec>();
-        partitions.forEach(p -> latest.put(new TopicPartition(Topics.DLQ, p.partition()), OffsetSpec.latest()));
-        var ends = admin.listOffsets(latest).all().get();
-        var committed = admin.listConsumerGroupOffsets(KafkaClients.DEAD_LETTER_CONSUMER_GROUP)
-            .partitionsToOffsetAndMetadata().get();
-        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-            || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-      });
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                var partitions =
+                    admin
+                        .describeTopics(List.of(Topics.DLQ))
+                        .allTopicNames()
+                        .get()
+                        .get(Topics.DLQ)
+                        .partitions();
+                var latest = new HashMap<TopicPartition, OffsetSpec>();
+                partitions.forEach(
+                    p ->
+                        latest.put(
+                            new TopicPartition(Topics.DLQ, p.partition()), OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                var committed =
+                    admin
+                        .listConsumerGroupOffsets(KafkaClients.DEAD_LETTER_CONSUMER_GROUP)
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                return ends.entrySet().stream()
+                    .allMatch(
+                        e ->
+                            e.getValue().offset() == 0
+                                || (committed.get(e.getKey()) != null
+                                    && committed.get(e.getKey()).offset()
+                                        >= e.getValue().offset()));
+              });
     }
   }
 
   private static List<String> trainedIds(String runId) {
-    return QuarkusTransaction.requiringNew().call(() -> PromptGroupEntity
-        .<PromptGroupEntity>list("runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
-        .stream().map(g -> g.groupId).toList());
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                PromptGroupEntity.<PromptGroupEntity>list(
+                        "runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
+                    .stream()
+                    .map(g -> g.groupId)
+                    .toList());
   }
 
   /**
-   * Every issued group ends trained (exactly steps x groupsPerStep, each in one step) or dropped with a
-   * reason; none stays in flight once the feeder has delivered everything.
+   * Every issued group ends trained (exactly steps x groupsPerStep, each in one step) or dropped
+   * with a reason; none stays in flight once the feeder has delivered everything.
    */
-  private static void assertNothingLostNorTrainedTwice(String runId, int steps, int perStep) throws Exception {
-    await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).get("groups").get("inFlight").asInt() == 0);
+  private static void assertNothingLostNorTrainedTwice(String runId, int steps, int perStep)
+      throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> run(runId).get("groups").get("inFlight").asInt() == 0);
     JsonNode groups = run(runId).get("groups");
     long dropped = 0;
-    for (var it = groups.get("dropped").fields(); it.hasNext();) {
+    for (var it = groups.get("dropped").fields(); it.hasNext(); ) {
       var e = it.next();
       assertThat(e.getKey()).isIn("stale", "run_completed");
       dropped += e.getValue().asLong();
     }
     assertThat(groups.get("trained").asLong()).isEqualTo((long) steps * perStep);
     assertThat(groups.get("issued").asLong()).isEqualTo(groups.get("trained").asLong() + dropped);
-    Map<Integer, Integer> perStepCount = QuarkusTransaction.requiringNew().call(() -> {
-      Map<Integer, Integer> m = new HashMap<>();
-      PromptGroupEntity.<PromptGroupEntity>list("runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
-          .forEach(g -> m.merge(g.trainedStep, 1, Integer::sum));
-      return m;
-    });
+    Map<Integer, Integer> perStepCount =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  Map<Integer, Integer> m = new HashMap<>();
+                  PromptGroupEntity.<PromptGroupEntity>list(
+                          "runId = ?1 and state = ?2", runId, PromptGroupEntity.TRAINED)
+                      .forEach(g -> m.merge(g.trainedStep, 1, Integer::sum));
+                  return m;
+                });
     for (int s = 1; s <= steps; s++) {
       assertThat(perStepCount.get(s)).as("groups of step " + s).isEqualTo(perStep);
     }
@@ -311,7 +410,9 @@ class TrainingRunTest {
   /** Every value of {@code topic} keyed by {@code key}, from the beginning. */
   private static List<byte[]> readTopic(String topic, String key) {
     var p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedTestInfrastructure.kafka().bootstrapServers());
+    p.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        SharedTestInfrastructure.kafka().bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + java.util.UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -326,11 +427,12 @@ class TrainingRunTest {
         if (records.isEmpty() && c.assignment().size() > 0) {
           emptyPolls++;
         }
-        records.forEach(r -> {
-          if (key.equals(r.key())) {
-            out.add(r.value());
-          }
-        });
+        records.forEach(
+            r -> {
+              if (key.equals(r.key())) {
+                out.add(r.value());
+              }
+            });
       }
     }
     return out;

@@ -16,10 +16,13 @@ class TaskGeneratorsTest {
 
   @Test
   void digitReverseMakesTheDocumentedPrompt() {
-    var e = new DigitReverseTask().generate(new SplittableRandom(1), Map.of("minDigits", 3, "maxDigits", 3));
+    var e =
+        new DigitReverseTask()
+            .generate(new SplittableRandom(1), Map.of("minDigits", 3, "maxDigits", 3));
     assertThat(e.prompt()).matches("rev \\d \\d \\d=");
     String digits = e.prompt().replaceAll("[^0-9]", "");
-    assertThat(e.verification().get("answer")).isEqualTo(new StringBuilder(digits).reverse().toString());
+    assertThat(e.verification().get("answer"))
+        .isEqualTo(new StringBuilder(digits).reverse().toString());
   }
 
   @Test
@@ -47,8 +50,10 @@ class TaskGeneratorsTest {
 
   @Test
   void generatedDatasetIsDeterministicAndEvalNeverOverlapsTrain() {
-    var a = new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 7, 50);
-    var b = new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 7, 50);
+    var a =
+        new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 7, 50);
+    var b =
+        new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 7, 50);
     assertThat(a.eval()).isEqualTo(b.eval()).hasSize(50);
     var evalIds = new HashSet<String>();
     a.eval().forEach(e -> evalIds.add(e.promptId()));
@@ -57,14 +62,18 @@ class TaskGeneratorsTest {
       assertThat(a.train(i)).isEqualTo(b.train(i));
       assertThat(evalIds).doesNotContain(a.train(i).promptId());
     }
-    var other = new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 8, 50);
+    var other =
+        new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 2, "maxDigits", 3), 8, 50);
     assertThat(other.eval()).isNotEqualTo(a.eval());
   }
 
   @Test
   void evalLargerThanTheTaskSpaceIsRefused() {
     // One digit: 10 distinct prompts.
-    assertThatThrownBy(() -> new GeneratedDataset(new DigitReverseTask(), Map.of("minDigits", 1, "maxDigits", 1), 0, 11))
+    assertThatThrownBy(
+            () ->
+                new GeneratedDataset(
+                    new DigitReverseTask(), Map.of("minDigits", 1, "maxDigits", 1), 0, 11))
         .hasMessageContaining("dataset.evalSize must be at most");
   }
 
@@ -74,7 +83,8 @@ class TaskGeneratorsTest {
         .hasMessage("maxDigits must be an integer in [1, 20], was 0");
     assertThatThrownBy(() -> new DigitReverseTask().validate(Map.of("digits", 3)))
         .hasMessageContaining("digits must be one of the known parameters");
-    assertThatThrownBy(() -> new DigitReverseTask().validate(Map.of("minDigits", 4, "maxDigits", 3)))
+    assertThatThrownBy(
+            () -> new DigitReverseTask().validate(Map.of("minDigits", 4, "maxDigits", 3)))
         .hasMessage("maxDigits must be >= minDigits (4), was 3");
   }
 
@@ -83,8 +93,14 @@ class TaskGeneratorsTest {
     Path f = dir.resolve("d.jsonl");
     var lines = new StringBuilder();
     for (int i = 0; i < 20; i++) {
-      lines.append("{\"id\":\"q").append(i).append("\",\"prompt\":\"p").append(i % 18)
-          .append("\",\"verification\":{\"answer\":\"").append(i).append("\"}}\n");
+      lines
+          .append("{\"id\":\"q")
+          .append(i)
+          .append("\",\"prompt\":\"p")
+          .append(i % 18)
+          .append("\",\"verification\":{\"answer\":\"")
+          .append(i)
+          .append("\"}}\n");
     }
     Files.writeString(f, lines);
     var d = new JsonlDataset(f, 3, 4);
@@ -105,7 +121,8 @@ class TaskGeneratorsTest {
   void jsonlErrorsNameTheLineAndField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("bad.jsonl");
     Files.writeString(f, "{\"prompt\":\"a\"}\n{\"prompt\":5}\n");
-    assertThatThrownBy(() -> new JsonlDataset(f, 0, 0)).hasMessageContaining("line 2: prompt must be a non-empty string");
+    assertThatThrownBy(() -> new JsonlDataset(f, 0, 0))
+        .hasMessageContaining("line 2: prompt must be a non-empty string");
   }
 
   @Test
