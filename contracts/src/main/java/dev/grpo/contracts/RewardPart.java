@@ -7,6 +7,9 @@ import java.util.List;
  * the parts a {@link RewardSpec} names into the {@link ScoredGroup}. Topic {@link
  * Topics#REWARD_PARTS}, key {@code groupId}. Idempotency key: {@code (groupId, checker)}.
  *
+ * <p>{@link Incubating}: no stage writes or reads it yet; the custom reward services feature (the
+ * join of external parts into a {@code ScoredGroup}) will, and may still change it.
+ *
  * @param schemaVersion contract version, {@link Contracts#SCHEMA_VERSION}
  * @param runId the training run
  * @param groupId the scored group
@@ -14,6 +17,7 @@ import java.util.List;
  * @param scores one unweighted, finite score per completion, in completion order; non-empty
  * @param reasons one reason per completion, or empty; optional, default empty
  */
+@Incubating
 public record RewardPart(
     int schemaVersion,
     String runId,

@@ -5,7 +5,10 @@ public final class Topics {
   public static final String PROMPTS = "grpo.prompts";
   public static final String ROLLOUTS = "grpo.rollouts";
   public static final String SCORED = "grpo.scored";
-  public static final String REWARD_PARTS = "grpo.reward-parts";
+
+  /** {@link Incubating}: no stage uses it yet (see {@link RewardPart}). */
+  @Incubating public static final String REWARD_PARTS = "grpo.reward-parts";
+
   public static final String POLICY = "grpo.policy";
   public static final String STEPS = "grpo.steps";
   public static final String DLQ = "grpo.dlq";

@@ -129,6 +129,8 @@ final class Examples {
         12345L,
         "run-1/g-000001",
         new byte[] {'{', 0, (byte) 0xff, '}'},
+        5_000_000L,
+        SHA,
         T0);
   }
 

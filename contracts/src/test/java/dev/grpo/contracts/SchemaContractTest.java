@@ -159,7 +159,7 @@ class SchemaContractTest {
           : Map.class.isAssignableFrom(raw) ? "object" : "?" + raw;
     }
     var c = (Class<?>) t;
-    if (c == int.class || c == long.class) return "integer";
+    if (c == int.class || c == long.class || c == Long.class) return "integer";
     if (c == double.class) return "number";
     if (c == boolean.class) return "boolean";
     if (c == String.class || c == Instant.class || c == byte[].class) return "string";

@@ -40,9 +40,7 @@ public final class DemoMain {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    // DJL is not used here, but keep the project rule for every main(): never reach the network for
-    // models.
-    System.setProperty("ai.djl.offline", "true");
+    // No DJL switch here: DJL is not on this classpath (the services it starts set DjlOffline).
     int status;
     try {
       status = run(args, System.out, System.err);

@@ -4,6 +4,7 @@
  * model ({@code model}), Hugging Face checkpoints ({@code checkpoint}), tokenizers ({@code
  * tokenizer}), batched KV-cache sampling with log-probs ({@code sampling}), the GRPO training math
  * and trainer ({@code train}) and the {@code policy} command-line tool ({@code cli}). Everything
- * runs offline ({@code -Dai.djl.offline=true}) and on the device the configuration names.
+ * runs offline ({@link dev.grpo.policy.model.DjlOffline}) and on the device the configuration
+ * names.
  */
 package dev.grpo.policy;

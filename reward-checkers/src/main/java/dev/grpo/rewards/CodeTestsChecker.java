@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.io.IOException;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.Map;
  * fraction of tests passed. Without a working sandbox the checker refuses (not applicable, with the
  * reason) and never runs model code.
  */
-public final class CodeTestsChecker implements Checker {
+public final class CodeTestsChecker extends BuiltinChecker<List<?>> {
   static final ParamSpec TIMEOUT_MILLIS =
       ParamSpec.integer("timeoutMillis", 2_000L, "wall-clock limit per test case")
           .atLeast(100)
@@ -74,20 +73,22 @@ public final class CodeTestsChecker implements Checker {
     return List.of(TIMEOUT_MILLIS, MEMORY_MB, MAX_PROCESSES);
   }
 
+  /** The test cases, at most {@link #MAX_TESTS}; each is checked when it runs. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  Reference<List<?>> reference(CheckInput input) {
     if (!(input.verification().get("tests") instanceof List<?> tests) || tests.isEmpty()) {
-      return CheckResult.notApplicable(
+      return Reference.missing(
           "verification.tests (a non-empty list of {input, output}) is missing");
     }
     if (tests.size() > MAX_TESTS) {
-      return CheckResult.notApplicable(
+      return Reference.missing(
           "verification.tests has " + tests.size() + " cases, over the cap of " + MAX_TESTS);
     }
+    return Reference.of(tests);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, List<?> tests) {
     var sandbox = sandbox();
     if (!sandbox.available()) {
       return CheckResult.notApplicable("code_tests refused: " + sandbox.unavailableReason());

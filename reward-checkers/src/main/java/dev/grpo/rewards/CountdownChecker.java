@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,7 +13,15 @@ import java.util.List;
  * and equals {@code verification.target}. Parsed by hand and evaluated in exact rationals, never
  * evaluated as code.
  */
-public final class CountdownChecker implements Checker {
+public final class CountdownChecker extends BuiltinChecker<CountdownChecker.Puzzle> {
+  /**
+   * The task's numbers and target.
+   *
+   * @param numbers the integers to use, each once
+   * @param target what the expression must equal
+   */
+  record Puzzle(List<Long> numbers, Rational target) {}
+
   static final ParamSpec FORMAT_SCORE =
       ParamSpec.number("formatScore", 0.1, "score of a well-formed but wrong expression")
           .atLeast(0)
@@ -46,24 +53,26 @@ public final class CountdownChecker implements Checker {
   }
 
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  Reference<Puzzle> reference(CheckInput input) {
     List<Long> numbers = new ArrayList<>();
     if (!(input.verification().get("numbers") instanceof List<?> list)
         || !(input.verification().get("target") instanceof Number targetNumber)) {
-      return CheckResult.notApplicable(
+      return Reference.missing(
           "verification.numbers (list) and verification.target (number) are required");
     }
     for (var n : list) {
       if (!(n instanceof Number num) || num.doubleValue() != Math.rint(num.doubleValue())) {
-        return CheckResult.notApplicable("verification.numbers must be integers, was " + list);
+        return Reference.missing("verification.numbers must be integers, was " + list);
       }
       numbers.add(num.longValue());
     }
-    var target = Rational.of(targetNumber.longValue());
+    return Reference.of(new Puzzle(numbers, Rational.of(targetNumber.longValue())));
+  }
+
+  @Override
+  CheckResult score(CheckInput input, Puzzle puzzle) {
+    var numbers = puzzle.numbers();
+    var target = puzzle.target();
     var tag = ModelText.lastAnswerTag(ModelText.answerRegion(input.completion()));
     if (tag.isEmpty()) {
       return CheckResult.scored(0, "no <answer>...</answer> after the last </think>");

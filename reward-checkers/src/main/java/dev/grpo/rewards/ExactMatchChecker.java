@@ -2,14 +2,13 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** {@code exact_match}: the final answer equals a gold string after the chosen normalisations. */
-public final class ExactMatchChecker implements Checker {
+public final class ExactMatchChecker extends BuiltinChecker<List<String>> {
   static final ParamSpec EXTRACT =
       ParamSpec.string(
               "extract",
@@ -44,16 +43,15 @@ public final class ExactMatchChecker implements Checker {
     return List.of(EXTRACT, CASE_SENSITIVE, COLLAPSE_WHITESPACE, STRIP_PUNCTUATION);
   }
 
+  /** The accepted gold answers: {@code verification.answer}, a string or a list of them. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  Reference<List<String>> reference(CheckInput input) {
     var golds = goldAnswers(input);
-    if (golds.isEmpty()) {
-      return CheckResult.notApplicable("verification.answer is missing");
-    }
+    return golds.isEmpty() ? Reference.missing(Reference.NO_GOLD_ANSWER) : Reference.of(golds);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, List<String> golds) {
     var region = ModelText.answerRegion(input.completion());
     String answer = extract(region, input.stringParam(EXTRACT));
     if (answer == null) {

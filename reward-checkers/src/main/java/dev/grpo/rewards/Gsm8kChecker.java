@@ -3,12 +3,11 @@ package dev.grpo.rewards;
 import com.google.re2j.Pattern;
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
 /** {@code gsm8k}: the last {@code #### n} after the last {@code </think>}, compared exactly. */
-public final class Gsm8kChecker implements Checker {
+public final class Gsm8kChecker extends BuiltinChecker<Rational> {
   /** {@code #### 1,234.5}, {@code #### $-7}; RE2, linear time. */
   static final Pattern FINAL = Pattern.compile("####\\s*\\$?\\s*([-+]?[\\d,]*\\.?\\d+)");
 
@@ -28,22 +27,23 @@ public final class Gsm8kChecker implements Checker {
     return List.of();
   }
 
+  /** The gold number: a plain number, or the last {@code #### n} of GSM8K's solution text. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
-    var goldText = ModelText.goldAnswer(input, "answer");
-    if (goldText == null) {
-      return CheckResult.notApplicable("verification.answer is missing");
-    }
-    var goldFinal = lastFinal(goldText);
-    Rational gold = safeParse(goldFinal != null ? goldFinal : goldText.strip());
-    if (gold == null) {
-      return CheckResult.notApplicable(
-          "verification.answer " + ModelText.quote(goldText) + " has no number");
-    }
+  Reference<Rational> reference(CheckInput input) {
+    return Reference.goldAnswer(input)
+        .then(
+            goldText -> {
+              var goldFinal = lastFinal(goldText);
+              Rational gold = safeParse(goldFinal != null ? goldFinal : goldText.strip());
+              return gold == null
+                  ? Reference.missing(
+                      "verification.answer " + ModelText.quote(goldText) + " has no number")
+                  : Reference.of(gold);
+            });
+  }
+
+  @Override
+  CheckResult score(CheckInput input, Rational gold) {
     var answerText = lastFinal(ModelText.answerRegion(input.completion()));
     if (answerText == null) {
       return CheckResult.scored(0, "no '#### n' after the last </think>");

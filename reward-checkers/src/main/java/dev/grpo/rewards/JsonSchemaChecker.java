@@ -9,7 +9,6 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +20,7 @@ import java.util.Set;
  * subset of draft 2020-12 validated by this class (so every keyword we accept is one we understand,
  * and {@code pattern} runs on RE2).
  */
-public final class JsonSchemaChecker implements Checker {
+public final class JsonSchemaChecker extends BuiltinChecker<JsonNode> {
   static final ParamSpec SCHEMA =
       ParamSpec.object("schema", "the JSON Schema; when absent, verification.schema is used");
 
@@ -93,25 +92,26 @@ public final class JsonSchemaChecker implements Checker {
     return List.of(SCHEMA);
   }
 
+  /** The schema, from {@code params.schema} else {@code verification.schema}, in the subset. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  Reference<JsonNode> reference(CheckInput input) {
     Object schemaValue =
         input.params().containsKey("schema")
             ? input.params().get("schema")
             : input.verification().get("schema");
     if (!(schemaValue instanceof Map<?, ?>)) {
-      return CheckResult.notApplicable("no schema in params.schema or verification.schema");
+      return Reference.missing("no schema in params.schema or verification.schema");
     }
     JsonNode schema = MAPPER.valueToTree(schemaValue);
     var unsupported = unsupportedKeyword(schema, "#");
     if (unsupported != null) {
-      return CheckResult.notApplicable(
-          "schema uses " + unsupported + ", outside the supported subset");
+      return Reference.missing("schema uses " + unsupported + ", outside the supported subset");
     }
+    return Reference.of(schema);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, JsonNode schema) {
     var text = extract(ModelText.answerRegion(input.completion()));
     JsonNode value;
     try {

@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * (as open-r1's {@code get_cosine_scaled_reward}): correct answers earn more when short, wrong
  * answers are punished less when long. Correctness is {@code math_equiv}'s verdict.
  */
-public final class LengthChecker implements Checker {
+public final class LengthChecker extends BuiltinChecker<Long> {
   static final ParamSpec MAX_LENGTH =
       ParamSpec.integer("maxLength", 1000L, "length at which the cosine reaches its end")
           .atLeast(1);
@@ -50,12 +49,19 @@ public final class LengthChecker implements Checker {
         LengthUnit.UNIT);
   }
 
+  /** Reads only the length, so a completion over the text cap is still measured. */
   @Override
-  public CheckResult check(CheckInput input) {
-    long length = LengthUnit.length(input);
-    if (length < 0) {
-      return CheckResult.notApplicable("token count unknown; set unit=chars to measure characters");
-    }
+  boolean readsText() {
+    return false;
+  }
+
+  @Override
+  Reference<Long> reference(CheckInput input) {
+    return LengthUnit.measure(input);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, Long length) {
     var verdict =
         correctness.check(
             new CheckInput(

@@ -14,11 +14,17 @@ final class LengthUnit {
 
   private LengthUnit() {}
 
-  /** The length in the chosen unit, or -1 when tokens are asked for but unknown. */
-  static long length(CheckInput input) {
+  /**
+   * The length in the chosen unit; missing (not applicable) when tokens are asked for but unknown,
+   * as in a {@code POST /score} request with text only.
+   */
+  static Reference<Long> measure(CheckInput input) {
     if (input.stringParam(UNIT).equals("chars")) {
-      return input.completion().length();
+      return Reference.of((long) input.completion().length());
     }
-    return input.completionTokens();
+    long tokens = input.completionTokens();
+    return tokens < 0
+        ? Reference.missing("token count unknown; set unit=chars to measure characters")
+        : Reference.of(tokens);
   }
 }

@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
  * </think>} is mathematically equal to the gold answer. See {@link MathAnswers} for the comparison
  * order and {@code docs/rewards.md} for the exact rules.
  */
-public final class MathEquivChecker implements Checker {
+public final class MathEquivChecker extends BuiltinChecker<String> {
 
   @Override
   public String name() {
@@ -31,20 +30,19 @@ public final class MathEquivChecker implements Checker {
     return List.of();
   }
 
+  /** The gold answer; the last {@code \boxed{}} in it when it has one. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
-    var gold = ModelText.goldAnswer(input, "answer");
-    if (gold == null) {
-      return CheckResult.notApplicable("verification.answer is missing");
-    }
-    var goldBoxed = ModelText.boxedContents(gold);
-    if (!goldBoxed.isEmpty()) {
-      gold = goldBoxed.get(goldBoxed.size() - 1);
-    }
+  Reference<String> reference(CheckInput input) {
+    return Reference.goldAnswer(input)
+        .then(
+            gold -> {
+              var goldBoxed = ModelText.boxedContents(gold);
+              return Reference.of(goldBoxed.isEmpty() ? gold : goldBoxed.get(goldBoxed.size() - 1));
+            });
+  }
+
+  @Override
+  CheckResult score(CheckInput input, String gold) {
     var region = ModelText.answerRegion(input.completion());
     var answer = finalAnswer(region);
     if (answer instanceof Extracted.None none) {

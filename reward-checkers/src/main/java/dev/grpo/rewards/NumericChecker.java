@@ -3,7 +3,6 @@ package dev.grpo.rewards;
 import com.google.re2j.Pattern;
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * {@code numeric}: the final answer is a number equal to the gold number, compared as exact
  * rationals; a tolerance applies only when the spec sets one.
  */
-public final class NumericChecker implements Checker {
+public final class NumericChecker extends BuiltinChecker<Rational> {
   static final ParamSpec TOLERANCE =
       ParamSpec.number("tolerance", 0.0, "allowed |answer - gold|; 0 means exact").atLeast(0);
   static final ParamSpec RELATIVE =
@@ -37,26 +36,27 @@ public final class NumericChecker implements Checker {
     return List.of(TOLERANCE, RELATIVE);
   }
 
+  /** The gold number. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
-    var goldText = ModelText.goldAnswer(input, "answer");
-    if (goldText == null) {
-      return CheckResult.notApplicable("verification.answer is missing");
-    }
-    Rational gold;
-    try {
-      gold = parse(goldText);
-    } catch (BigNumberCapException e) {
-      gold = null;
-    }
-    if (gold == null) {
-      return CheckResult.notApplicable(
-          "verification.answer " + ModelText.quote(goldText) + " is not a number");
-    }
+  Reference<Rational> reference(CheckInput input) {
+    return Reference.goldAnswer(input)
+        .then(
+            goldText -> {
+              Rational gold;
+              try {
+                gold = parse(goldText);
+              } catch (BigNumberCapException e) {
+                gold = null;
+              }
+              return gold == null
+                  ? Reference.missing(
+                      "verification.answer " + ModelText.quote(goldText) + " is not a number")
+                  : Reference.of(gold);
+            });
+  }
+
+  @Override
+  CheckResult score(CheckInput input, Rational gold) {
     var region = ModelText.answerRegion(input.completion());
     String answerText = finalAnswer(region);
     if (answerText == null) {

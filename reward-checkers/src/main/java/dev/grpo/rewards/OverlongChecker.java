@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.InvalidCheckerParamsException;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.Map;
  * {@code overlong}: DAPO's soft overlong punishment. With {@code L = maxLength} and {@code C =
  * cacheLength}: 0 up to {@code L - C}, then falling linearly to -1 at {@code L}, and -1 beyond.
  */
-public final class OverlongChecker implements Checker {
+public final class OverlongChecker extends BuiltinChecker<Long> {
   static final ParamSpec MAX_LENGTH =
       ParamSpec.integer("maxLength", null, "L_max: at and beyond this length the penalty is -1")
           .atLeast(1)
@@ -40,7 +39,7 @@ public final class OverlongChecker implements Checker {
 
   @Override
   public void validate(Map<String, Object> params) {
-    Checker.super.validate(params);
+    super.validate(params);
     long max = ((Number) params.get("maxLength")).longValue();
     long cache = ((Number) params.get("cacheLength")).longValue();
     if (cache >= max) {
@@ -48,12 +47,19 @@ public final class OverlongChecker implements Checker {
     }
   }
 
+  /** Reads only the length, so a completion over the text cap is still measured. */
   @Override
-  public CheckResult check(CheckInput input) {
-    long length = LengthUnit.length(input);
-    if (length < 0) {
-      return CheckResult.notApplicable("token count unknown; set unit=chars to measure characters");
-    }
+  boolean readsText() {
+    return false;
+  }
+
+  @Override
+  Reference<Long> reference(CheckInput input) {
+    return LengthUnit.measure(input);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, Long length) {
     long max = input.longParam(MAX_LENGTH);
     long cache = input.longParam(CACHE_LENGTH);
     var unit = input.stringParam(LengthUnit.UNIT);

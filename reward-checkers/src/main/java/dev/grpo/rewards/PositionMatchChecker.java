@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
@@ -12,7 +11,7 @@ import java.util.List;
  * all cost credit, and only the exact answer scores 1; the partial credit gives a small policy a
  * gradient before it can produce whole answers (the demo task trains on it).
  */
-public final class PositionMatchChecker implements Checker {
+public final class PositionMatchChecker extends BuiltinChecker<String> {
 
   static final ParamSpec TRIM =
       ParamSpec.bool(
@@ -36,21 +35,24 @@ public final class PositionMatchChecker implements Checker {
     return List.of(TRIM);
   }
 
+  /** The gold text, stripped when {@code trim}; an empty one cannot be matched. */
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  Reference<String> reference(CheckInput input) {
     Object goldValue = input.verification().get("answer");
     String gold = goldValue == null ? "" : String.valueOf(goldValue);
+    if (input.booleanParam(TRIM)) {
+      gold = gold.strip();
+    }
+    return gold.isEmpty()
+        ? Reference.missing("verification.answer is missing or empty")
+        : Reference.of(gold);
+  }
+
+  @Override
+  CheckResult score(CheckInput input, String gold) {
     String answer = ModelText.answerRegion(input.completion());
     if (input.booleanParam(TRIM)) {
       answer = answer.strip();
-      gold = gold.strip();
-    }
-    if (gold.isEmpty()) {
-      return CheckResult.notApplicable("verification.answer is missing or empty");
     }
     if (answer.length() > ModelText.MAX_ANSWER_CHARS) {
       return CheckResult.scored(

@@ -3,12 +3,11 @@ package dev.grpo.rewards;
 import com.google.re2j.Pattern;
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.List;
 
 /** {@code r1_format}: {@code <think>…</think><answer>…</answer>}, one of each, both non-empty. */
-public final class R1FormatChecker implements Checker {
+public final class R1FormatChecker extends BuiltinChecker<Void> {
   static final ParamSpec THINK_PREFILLED =
       ParamSpec.bool(
           "thinkPrefilled",
@@ -36,11 +35,7 @@ public final class R1FormatChecker implements Checker {
   }
 
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  CheckResult score(CheckInput input, Void nothing) {
     var text =
         input.booleanParam(THINK_PREFILLED) ? "<think>" + input.completion() : input.completion();
     for (var tag : List.of("<think>", "</think>", "<answer>", "</answer>")) {

@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +13,7 @@ import java.util.Locale;
  * whitespace-separated tokens; with {@code T} n-grams of which {@code U} are distinct the score is
  * {@code (1 - U/T) * maxPenalty}.
  */
-public final class RepetitionChecker implements Checker {
+public final class RepetitionChecker extends BuiltinChecker<Void> {
   static final ParamSpec NGRAM_SIZE =
       ParamSpec.integer("ngramSize", 3L, "n of the n-grams").atLeast(1).atMost(16);
   static final ParamSpec MAX_PENALTY =
@@ -39,11 +38,7 @@ public final class RepetitionChecker implements Checker {
   }
 
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  CheckResult score(CheckInput input, Void nothing) {
     int n = (int) input.longParam(NGRAM_SIZE);
     double maxPenalty = input.doubleParam(MAX_PENALTY);
     var words = words(input.completion().toLowerCase(Locale.ROOT));

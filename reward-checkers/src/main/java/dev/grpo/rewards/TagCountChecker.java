@@ -2,7 +2,6 @@ package dev.grpo.rewards;
 
 import dev.grpo.rewardapi.CheckInput;
 import dev.grpo.rewardapi.CheckResult;
-import dev.grpo.rewardapi.Checker;
 import dev.grpo.rewardapi.ParamSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
  * open-r1's {@code tag_count_reward}: {@code "<think>\n"}, {@code "\n</think>\n"}, {@code
  * "\n<answer>\n"}, {@code "\n</answer>"}.
  */
-public final class TagCountChecker implements Checker {
+public final class TagCountChecker extends BuiltinChecker<Void> {
   static final List<String> TAGS =
       List.of("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>");
 
@@ -33,11 +32,7 @@ public final class TagCountChecker implements Checker {
   }
 
   @Override
-  public CheckResult check(CheckInput input) {
-    var cap = ModelText.overCap(input);
-    if (cap.isPresent()) {
-      return cap.get();
-    }
+  CheckResult score(CheckInput input, Void nothing) {
     double score = 0;
     var wrong = new ArrayList<String>();
     for (var tag : TAGS) {

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.grpo.contracts.CheckerSpec;
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.RewardSpec;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.localinfra.KafkaTestResource;
 import dev.grpo.localinfra.SharedTestInfrastructure;
-import dev.grpo.reward.messaging.Channels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +104,7 @@ class KafkaScoringTest {
     dlq.forEach(r -> byKey.put(r.key(), r));
 
     var garbage = EventJson.fromBytes(byKey.get(garbageKey).value(), DeadLetter.class);
-    assertThat(garbage.stage()).isEqualTo(Channels.STAGE_DECODE);
+    assertThat(garbage.stage()).isEqualTo(DeadLetters.REWARD_DECODE);
     assertThat(garbage.reason()).contains("malformed JSON");
     assertThat(garbage.sourceTopic()).isEqualTo(Topics.ROLLOUTS);
     assertThat(garbage.sourcePartition()).isEqualTo(sent.get(0).partition());
@@ -118,12 +118,12 @@ class KafkaScoringTest {
     assertThat(wrongType.sourceOffset()).isEqualTo(sent.get(1).offset());
 
     var badSpec = EventJson.fromBytes(byKey.get(badSpecKey).value(), DeadLetter.class);
-    assertThat(badSpec.stage()).isEqualTo(Channels.STAGE_SCORE);
+    assertThat(badSpec.stage()).isEqualTo(DeadLetters.REWARD_SCORE);
     assertThat(badSpec.reason())
         .startsWith("task.rewardSpec.checkers[0].name")
         .contains("no_such_checker");
     assertThat(header(byKey.get(badSpecKey), DeadLetter.Headers.STAGE))
-        .isEqualTo(Channels.STAGE_SCORE);
+        .isEqualTo(DeadLetters.REWARD_SCORE);
 
     // The stream goes on: the good record after the bad ones is scored.
     assertThat(scoredById(Set.of(goodKey), true).get(goodKey)).hasSize(1);

@@ -16,12 +16,12 @@ import dev.grpo.contracts.Topics;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.policy.checkpoint.LoadedCheckpoint;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.train.TokenLogProbs;
 import dev.grpo.rollout.app.RolloutService;
+import dev.grpo.rollout.messaging.RolloutNode;
 import dev.grpo.rollout.messaging.RolloutSink;
 import dev.grpo.rollout.messaging.RolloutWorker;
-import dev.grpo.rollout.service.GroupSampler;
-import dev.grpo.rollout.service.RolloutNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -84,7 +84,7 @@ class RolloutServiceTest {
     assertEquals("app-worker", g.workerId());
     assertEquals(4, g.completions().size());
     try (LoadedCheckpoint ref = HfCheckpoint.load(ckpt, Device.cpu())) {
-      int[] prompt = GroupSampler.promptIds(ref.tokenizer(), t.prompt());
+      int[] prompt = PromptEncoding.withBos(ref.tokenizer(), t.prompt());
       List<int[]> prompts = new ArrayList<>();
       List<int[]> completions = new ArrayList<>();
       for (Completion c : g.completions()) {
@@ -320,7 +320,7 @@ class RolloutServiceTest {
 
   private static void assertLogProbsUnder(Path ckpt, RolloutGroup g) {
     try (LoadedCheckpoint ref = HfCheckpoint.load(ckpt, Device.cpu())) {
-      int[] prompt = GroupSampler.promptIds(ref.tokenizer(), g.task().prompt());
+      int[] prompt = PromptEncoding.withBos(ref.tokenizer(), g.task().prompt());
       List<int[]> completions = g.completions().stream().map(Completion::tokenIds).toList();
       float[][] expected =
           TokenLogProbs.compute(

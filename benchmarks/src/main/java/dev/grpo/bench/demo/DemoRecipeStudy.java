@@ -3,12 +3,14 @@ package dev.grpo.bench.demo;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.sampling.Generation;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.sampling.SamplingConfig;
 import dev.grpo.policy.tokenizer.CharTokenizer;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.train.AdamWConfig;
 import dev.grpo.policy.train.GrpoTrainer;
 import dev.grpo.policy.train.GrpoTrainerConfig;
@@ -110,7 +112,7 @@ public final class DemoRecipeStudy {
       double stepMillis) {}
 
   public static void main(String[] args) throws IOException {
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable();
     Map<String, String> opt = parse(args);
     DigitTask task =
         new DigitTask(
@@ -138,7 +140,9 @@ public final class DemoRecipeStudy {
 
     CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
     int maxNewTokens = task.maxNewTokens();
-    int promptTokens = 1 + task.instance("0".repeat(task.maxDigits())).prompt().length();
+    int promptTokens =
+        PromptEncoding.withBos(tokenizer, task.instance("0".repeat(task.maxDigits())).prompt())
+            .length;
     ModelConfig modelConfig =
         new ModelConfig(
             ModelConfig.LLAMA,
@@ -325,7 +329,7 @@ public final class DemoRecipeStudy {
         for (int g = 0; g < groupsPerStep; g++) {
           DigitTask.Instance in = train.get(promptRng.nextInt(train.size()));
           batch.add(in);
-          int[] ids = withBos(tokenizer, in.prompt());
+          int[] ids = PromptEncoding.withBos(tokenizer, in.prompt());
           for (int i = 0; i < groupSize; i++) {
             prompts.add(ids);
           }
@@ -367,7 +371,8 @@ public final class DemoRecipeStudy {
       int maxNewTokens,
       Checker checker,
       Map<String, Object> params) {
-    List<int[]> prompts = eval.stream().map(in -> withBos(tokenizer, in.prompt())).toList();
+    List<int[]> prompts =
+        eval.stream().map(in -> PromptEncoding.withBos(tokenizer, in.prompt())).toList();
     List<Generation> gens =
         sampler.generate(policy, tokenizer, prompts, SamplingConfig.greedy(maxNewTokens));
     double correct = 0;
@@ -392,14 +397,6 @@ public final class DemoRecipeStudy {
     }
     throw new IllegalStateException(
         checker.name() + " could not judge \"" + in.prompt() + "\": " + r.reason());
-  }
-
-  static int[] withBos(CharTokenizer tokenizer, String prompt) {
-    int[] body = tokenizer.encode(prompt);
-    int[] ids = new int[body.length + 1];
-    ids[0] = tokenizer.bosId();
-    System.arraycopy(body, 0, ids, 1, body.length);
-    return ids;
   }
 
   static int integer(Map<String, String> opt, String name) {

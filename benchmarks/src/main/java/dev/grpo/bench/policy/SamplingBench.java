@@ -2,6 +2,7 @@ package dev.grpo.bench.policy;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.sampling.Generation;
@@ -72,7 +73,7 @@ public final class SamplingBench {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable();
     String size = args[0];
     int batch = Integer.parseInt(args[1]);
     int promptLen = Integer.parseInt(args[2]);

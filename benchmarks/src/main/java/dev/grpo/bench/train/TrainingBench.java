@@ -2,6 +2,7 @@ package dev.grpo.bench.train;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.train.AdamWConfig;
@@ -76,7 +77,7 @@ public final class TrainingBench {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable();
     if (args.length != 6) {
       System.err.println(
           "usage: TrainingBench <small|medium> <sequences> <promptLen> <completionLen> <threads>"

@@ -121,12 +121,10 @@ public final class HfCheckpoint {
       }
       return new LoadedCheckpoint(cfg, model, tokenizer);
     } catch (RuntimeException e) {
-      if (tokenizer instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          e.addSuppressed(ignored);
-        }
+      try {
+        tokenizer.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
       }
       throw e;
     }

@@ -17,12 +17,6 @@ public record LoadedCheckpoint(ModelConfig config, LlamaModel model, Tokenizer t
   @Override
   public void close() {
     model.close();
-    if (tokenizer instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot close tokenizer", e);
-      }
-    }
+    tokenizer.close();
   }
 }

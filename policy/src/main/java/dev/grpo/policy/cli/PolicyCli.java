@@ -13,12 +13,14 @@ import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.policy.checkpoint.LoadedCheckpoint;
 import dev.grpo.policy.checkpoint.SafeTensors;
 import dev.grpo.policy.model.Devices;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.sampling.Generation;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.sampling.SamplingConfig;
 import dev.grpo.policy.tokenizer.CharTokenizer;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.policy.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -62,8 +64,8 @@ public final class PolicyCli {
 
   /** Runs a command; returns 0 on success, 2 on bad input, 1 on an unexpected failure. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    // DJL makes network calls at engine start unless told it is offline.
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable(); // DJL makes network calls at engine start unless told it is offline
+
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
       (args.length == 0 ? err : out).println(USAGE);
       return args.length == 0 ? 2 : 0;
@@ -104,19 +106,23 @@ public final class PolicyCli {
         o.containsKey("tokenizer")
             ? Tokenizers.load(path(o, "tokenizer"))
             : CharTokenizer.printableAscii();
-    Tokenizers.checkFits(tok, cfg);
-    Path dir = Path.of(required(o, "out"));
-    try (LlamaModel model =
-        LlamaModel.randomInit(cfg, device(o), Long.parseLong(o.getOrDefault("seed", "0")))) {
-      HfCheckpoint.save(dir, model, tok, Map.of());
-      out.println(
-          "wrote "
-              + dir
-              + " ("
-              + model.parameterCount()
-              + " parameters, sha256 "
-              + HfCheckpoint.sha256(dir)
-              + ")");
+    try {
+      Tokenizers.checkFits(tok, cfg);
+      Path dir = Path.of(required(o, "out"));
+      try (LlamaModel model =
+          LlamaModel.randomInit(cfg, device(o), Long.parseLong(o.getOrDefault("seed", "0")))) {
+        HfCheckpoint.save(dir, model, tok, Map.of());
+        out.println(
+            "wrote "
+                + dir
+                + " ("
+                + model.parameterCount()
+                + " parameters, sha256 "
+                + HfCheckpoint.sha256(dir)
+                + ")");
+      }
+    } finally {
+      tok.close();
     }
   }
 
@@ -139,13 +145,7 @@ public final class PolicyCli {
         List<String> chunk = prompts.subList(start, Math.min(prompts.size(), start + batch));
         List<int[]> ids = new ArrayList<>();
         for (String p : chunk) {
-          int[] enc = ck.tokenizer().encode(p);
-          int[] full = new int[enc.length + (bos ? 1 : 0)];
-          if (bos) {
-            full[0] = ck.tokenizer().bosId();
-          }
-          System.arraycopy(enc, 0, full, bos ? 1 : 0, enc.length);
-          ids.add(full);
+          ids.add(bos ? PromptEncoding.withBos(ck.tokenizer(), p) : ck.tokenizer().encode(p));
         }
         // Each chunk gets its own seed so a batch size change does not silently reuse streams.
         SamplingConfig chunkCfg =

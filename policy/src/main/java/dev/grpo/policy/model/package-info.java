@@ -5,6 +5,8 @@
  * parameters under Hugging Face tensor names and runs the causal forward pass (left padding via
  * mask-derived positions), {@link dev.grpo.policy.model.KvCache} carries keys and values between
  * incremental decoding steps, and {@link dev.grpo.policy.model.Devices} turns a configured device
- * name ({@code cpu}, {@code gpu}, {@code gpu:1}) into a DJL device.
+ * name ({@code cpu}, {@code gpu}, {@code gpu:1}) into a DJL device. Process-wide engine settings:
+ * {@link dev.grpo.policy.model.DjlOffline} (never reach the network) and {@link
+ * dev.grpo.policy.model.TorchThreads} (libtorch's thread pools).
  */
 package dev.grpo.policy.model;

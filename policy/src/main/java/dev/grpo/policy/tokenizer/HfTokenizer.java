@@ -95,6 +95,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     }
   }
 
+  /** Frees the native tokenizer. */
   @Override
   public void close() {
     delegate.close();

@@ -5,9 +5,12 @@ import java.nio.file.Path;
 /**
  * Text to token ids and back, with the special tokens handled explicitly.
  *
- * <p>{@link #encode} never adds special tokens: a caller that wants a BOS prepends {@link #bosId()}
- * itself, so the prompt layout is visible where it is built. {@link #decode} drops the special
- * tokens (BOS, EOS, pad), so a completion that ends in EOS decodes to its text only.
+ * <p>{@link #encode} never adds special tokens: the prompt layout with its BOS is built in one
+ * place, {@link PromptEncoding#withBos}. {@link #decode} drops the special tokens (BOS, EOS, pad),
+ * so a completion that ends in EOS decodes to its text only.
+ *
+ * <p>A tokenizer may hold native resources ({@link HfTokenizer}); whoever creates one closes it
+ * with {@link #close()}.
  */
 public interface Tokenizer {
 
@@ -36,4 +39,10 @@ public interface Tokenizer {
    * Writes a Hugging Face {@code tokenizer.json} (and a {@code tokenizer_config.json} beside it).
    */
   void save(Path tokenizerJson);
+
+  /**
+   * Frees what the tokenizer holds outside the Java heap (none by default). Throws no checked
+   * exception, so closing needs no try/catch.
+   */
+  default void close() {}
 }

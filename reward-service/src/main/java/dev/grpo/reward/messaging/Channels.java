@@ -11,14 +11,5 @@ public final class Channels {
    */
   public static final String SCORED_OUT = "scored-out";
 
-  /** {@code DeadLetter.stage} for records that are not a valid {@code RolloutGroup}. */
-  public static final String STAGE_DECODE = "reward-service/decode";
-
-  /** {@code DeadLetter.stage} for groups that decode but cannot be scored (e.g. a bad spec). */
-  public static final String STAGE_SCORE = "reward-service/score";
-
-  /** {@code DeadLetter.stage} for scored groups too large to publish. */
-  public static final String STAGE_PUBLISH = "reward-service/publish";
-
   private Channels() {}
 }

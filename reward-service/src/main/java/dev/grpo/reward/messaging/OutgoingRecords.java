@@ -1,12 +1,8 @@
 package dev.grpo.reward.messaging;
 
-import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.Topics;
 import dev.grpo.reward.service.ScoringOutcome;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Builds the Kafka messages for scoring outcomes. */
@@ -17,25 +13,10 @@ final class OutgoingRecords {
   static Message<byte[]> toMessage(ScoringOutcome outcome) {
     var metadata = OutgoingKafkaRecordMetadata.<String>builder().withKey(outcome.key());
     if (outcome instanceof ScoringOutcome.DeadLettered dead) {
-      DeadLetter letter = dead.letter();
-      metadata
-          .withTopic(Topics.DLQ)
-          .withHeaders(
-              List.of(
-                  header(DeadLetter.Headers.STAGE, letter.stage()),
-                  header(DeadLetter.Headers.REASON, letter.reason()),
-                  header(DeadLetter.Headers.SOURCE_TOPIC, letter.sourceTopic()),
-                  header(
-                      DeadLetter.Headers.SOURCE_PARTITION,
-                      Integer.toString(letter.sourcePartition())),
-                  header(DeadLetter.Headers.SOURCE_OFFSET, Long.toString(letter.sourceOffset()))));
+      metadata.withTopic(Topics.DLQ).withHeaders(dead.letter().headers());
     } else {
       metadata.withTopic(Topics.SCORED);
     }
     return Message.of(outcome.json()).addMetadata(metadata.build());
-  }
-
-  private static RecordHeader header(String name, String value) {
-    return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
   }
 }

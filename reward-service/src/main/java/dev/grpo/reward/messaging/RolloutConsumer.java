@@ -1,9 +1,9 @@
 package dev.grpo.reward.messaging;
 
+import dev.grpo.contracts.SourceRecord;
 import dev.grpo.reward.service.RewardMetrics;
 import dev.grpo.reward.service.RolloutBatchScorer;
 import dev.grpo.reward.service.ScoringOutcome;
-import dev.grpo.reward.service.SourceRecord;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -112,14 +112,15 @@ public class RolloutConsumer {
       if (outcome instanceof ScoringOutcome.Scored scored) {
         metrics.groupScored("kafka", scored.group().scores());
       } else if (outcome instanceof ScoringOutcome.DeadLettered dead) {
-        metrics.deadLetter(dead.letter().stage());
+        var letter = dead.envelope();
+        metrics.deadLetter(letter.stage());
         LOG.infof(
             "dead-lettered %s-%d@%d (%s): %s",
-            dead.letter().sourceTopic(),
-            dead.letter().sourcePartition(),
-            dead.letter().sourceOffset(),
-            dead.letter().stage(),
-            dead.letter().reason());
+            letter.sourceTopic(),
+            letter.sourcePartition(),
+            letter.sourceOffset(),
+            letter.stage(),
+            letter.reason());
       }
     }
   }
@@ -132,10 +133,7 @@ public class RolloutConsumer {
             .orElseThrow(() -> new IllegalStateException("batch without Kafka metadata"));
     var out = new ArrayList<SourceRecord>(metadata.count());
     for (var raw : metadata.getRecords()) {
-      var record = (ConsumerRecord<String, byte[]>) raw;
-      out.add(
-          new SourceRecord(
-              record.topic(), record.partition(), record.offset(), record.key(), record.value()));
+      out.add(SourceRecord.of((ConsumerRecord<String, byte[]>) raw));
     }
     return out;
   }

@@ -2,19 +2,19 @@ package dev.grpo.reward.service;
 
 import dev.grpo.contracts.Contracts;
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
+import dev.grpo.contracts.SourceRecord;
 import dev.grpo.reward.config.RewardConfig;
-import dev.grpo.reward.messaging.Channels;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
 import dev.grpo.rewards.GroupScorer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
  * Turns one batch of consumed {@code grpo.rollouts} records into what to publish: a {@link
  * ScoredGroup} per valid record, a {@link DeadLetter} per record that cannot be decoded, scored or
  * published. Never throws for bad input; the Kafka adapter only has to write the outcomes in one
- * transaction.
+ * transaction. Dead letters are built by the contract's {@link DeadLetters}, so each fits the
+ * broker's default message limit whatever the record's size.
  *
  * <p>Groups of a batch are scored concurrently, at most {@code groupConcurrency} at once; each
  * group's completions run on the shared scoring pool. The batch size ({@code max.poll.records})
@@ -35,21 +36,29 @@ import org.jboss.logging.Logger;
 public class RolloutBatchScorer {
   private static final Logger LOG = Logger.getLogger(RolloutBatchScorer.class);
 
-  /** Bytes of a dead letter besides the base64 payload: field names, reason, timestamps. */
-  private static final int DEAD_LETTER_OVERHEAD_BYTES = 16 * 1024;
-
   private final GroupScorer scorer;
   private final ExecutorService dispatcher;
   private final int maxRecordBytes;
-  private final Clock clock = Clock.systemUTC();
+  private final DeadLetters deadLetters;
 
+  @Inject
   public RolloutBatchScorer(
       GroupScorer scorer,
       @Named(ScoringBeans.GROUP_DISPATCHER) ExecutorService dispatcher,
       RewardConfig config) {
+    this(scorer, dispatcher, config.maxRecordBytes(), new DeadLetters());
+  }
+
+  /**
+   * @param maxRecordBytes largest scored group to publish, {@code grpo.reward.max-record-bytes}
+   * @param deadLetters builds the dead letters
+   */
+  RolloutBatchScorer(
+      GroupScorer scorer, ExecutorService dispatcher, int maxRecordBytes, DeadLetters deadLetters) {
     this.scorer = scorer;
     this.dispatcher = dispatcher;
-    this.maxRecordBytes = config.maxRecordBytes();
+    this.maxRecordBytes = maxRecordBytes;
+    this.deadLetters = deadLetters;
   }
 
   /** Scores every record of a batch; the result has one outcome per record, in batch order. */
@@ -76,14 +85,14 @@ public class RolloutBatchScorer {
     if (record.value() == null) {
       return deadLetter(
           record,
-          Channels.STAGE_DECODE,
+          DeadLetters.REWARD_DECODE,
           "record has no value (tombstone); expected a RolloutGroup");
     }
     RolloutGroup group;
     try {
       group = EventJson.fromBytes(record.value(), RolloutGroup.class);
     } catch (EventFormatException e) {
-      return deadLetter(record, Channels.STAGE_DECODE, e.getMessage());
+      return deadLetter(record, DeadLetters.REWARD_DECODE, e.getMessage());
     }
     try {
       long start = System.nanoTime();
@@ -105,7 +114,7 @@ public class RolloutBatchScorer {
       if (json.length > maxRecordBytes) {
         return deadLetter(
             record,
-            Channels.STAGE_PUBLISH,
+            DeadLetters.REWARD_PUBLISH,
             "scored group is "
                 + json.length
                 + " bytes, over the record limit of "
@@ -113,49 +122,23 @@ public class RolloutBatchScorer {
                 + " bytes (grpo.reward.max-record-bytes)");
       }
       return new ScoringOutcome.Scored(
-          record.key() != null ? record.key() : group.groupId(), scored, json);
+          record.key() != null ? record.keyText() : group.groupId(), scored, json);
     } catch (InvalidRewardSpecException e) {
       // Kafka carries the spec inside the task: name the field as it sits in the RolloutGroup.
-      return deadLetter(record, Channels.STAGE_SCORE, "task." + e.getMessage());
+      return deadLetter(record, DeadLetters.REWARD_SCORE, "task." + e.getMessage());
     } catch (RuntimeException e) {
       LOG.debugf(e, "scoring %s failed", describe(record));
-      return deadLetter(record, Channels.STAGE_SCORE, "scoring failed: " + e);
+      return deadLetter(record, DeadLetters.REWARD_SCORE, "scoring failed: " + e);
     }
   }
 
   private ScoringOutcome deadLetter(SourceRecord record, String stage, String reason) {
-    byte[] payload = record.value() == null ? new byte[0] : record.value();
-    // Base64 grows the payload by a third; cut it rather than fail the transaction forever.
-    int maxPayload = (maxRecordBytes - DEAD_LETTER_OVERHEAD_BYTES) / 4 * 3;
-    if (payload.length > maxPayload) {
-      reason =
-          reason + " (payload truncated from " + payload.length + " to " + maxPayload + " bytes)";
-      payload = Arrays.copyOf(payload, maxPayload);
-    }
-    var letter =
-        new DeadLetter(
-            Contracts.SCHEMA_VERSION,
-            stage,
-            oneLine(reason),
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            record.key(),
-            payload,
-            clock.instant());
-    LOG.debugf("dead letter for %s: %s", describe(record), letter.reason());
-    return new ScoringOutcome.DeadLettered(record.key(), letter, EventJson.toBytes(letter));
-  }
-
-  private static String oneLine(String reason) {
-    var line =
-        reason == null || reason.isBlank()
-            ? "unknown failure"
-            : reason.replace('\n', ' ').replace('\r', ' ');
-    return line.length() > 2_000 ? line.substring(0, 2_000) + "..." : line;
+    var letter = deadLetters.letter(record, stage, reason);
+    LOG.debugf("dead letter for %s: %s", describe(record), letter.envelope().reason());
+    return new ScoringOutcome.DeadLettered(letter);
   }
 
   private static String describe(SourceRecord record) {
-    return record.topic() + "-" + record.partition() + "@" + record.offset();
+    return record.coordinates();
   }
 }

@@ -1,6 +1,7 @@
 package dev.grpo.reward.service;
 
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.ScoredGroup;
 
 /** What the service publishes for one consumed record: a scored group or a dead letter. */
@@ -22,11 +23,25 @@ public sealed interface ScoringOutcome {
   record Scored(String key, ScoredGroup group, byte[] json) implements ScoringOutcome {}
 
   /**
-   * A dead letter for {@code grpo.dlq}.
+   * A dead letter for {@code grpo.dlq}, with its key, encoding and headers.
    *
-   * @param key the original record's key
-   * @param letter the envelope
-   * @param json its encoding
+   * @param letter the letter as {@link DeadLetters} built it
    */
-  record DeadLettered(String key, DeadLetter letter, byte[] json) implements ScoringOutcome {}
+  record DeadLettered(DeadLetters.Letter letter) implements ScoringOutcome {
+    /** The original record's key as text (the producer's keys are strings), or null. */
+    @Override
+    public String key() {
+      return letter.keyText();
+    }
+
+    @Override
+    public byte[] json() {
+      return letter.value();
+    }
+
+    /** The envelope. */
+    public DeadLetter envelope() {
+      return letter.envelope();
+    }
+  }
 }

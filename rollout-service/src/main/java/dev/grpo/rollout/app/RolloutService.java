@@ -1,10 +1,11 @@
 package dev.grpo.rollout.app;
 
 import dev.grpo.contracts.Topics;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.TorchThreads;
 import dev.grpo.rollout.config.RolloutConfig;
+import dev.grpo.rollout.messaging.RolloutNode;
 import dev.grpo.rollout.messaging.RolloutWorker;
-import dev.grpo.rollout.service.RolloutNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,8 +24,7 @@ public class RolloutService {
   private static final Logger LOG = Logger.getLogger(RolloutService.class);
 
   static {
-    // Before anything can touch the DJL engine.
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable(); // before anything can touch the DJL engine
   }
 
   private final RolloutConfig config;

@@ -1,22 +1,20 @@
 package dev.grpo.rollout.messaging;
 
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RolloutGroup;
-import dev.grpo.rollout.policy.CheckpointUnavailableException;
-import dev.grpo.rollout.policy.NoPolicyException;
+import dev.grpo.contracts.SourceRecord;
 import dev.grpo.rollout.policy.PolicyRegistry;
-import dev.grpo.rollout.policy.ServingPolicy;
+import dev.grpo.rollout.service.BatchGenerator;
 import dev.grpo.rollout.service.GroupSampler;
 import dev.grpo.rollout.service.HeldTask;
 import dev.grpo.rollout.service.OffsetTracker;
 import dev.grpo.rollout.service.RolloutMetrics;
-import dev.grpo.rollout.service.SourceRecord;
 import dev.grpo.rollout.service.TaskQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -42,9 +40,11 @@ import org.jboss.logging.Logger;
  * max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues tasks,
  * pauses all assigned partitions while the held tasks would exceed the bound, and commits what
  * {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
- * between batches, takes batches of compatible tasks from the {@link TaskQueue}, samples them and
- * hands the groups to the {@link RolloutSink}; publish callbacks report finished offsets back to
- * the poll thread through a queue.
+ * between batches, takes batches of compatible tasks from the {@link TaskQueue}, has the {@link
+ * BatchGenerator} decide and sample them, and hands the groups to the {@link RolloutSink} and the
+ * rejected tasks to the {@link DeadLetterPublisher}; publish callbacks report finished offsets back
+ * to the poll thread through a queue. The decisions live in {@code service}; this class owns the
+ * Kafka clients, the threads and the commits.
  *
  * <p>A failure that is not the task's fault (a publish that fails after the producer's retries, an
  * engine error) stops the worker <em>without committing</em>: its uncommitted tasks go to the other
@@ -52,9 +52,6 @@ import org.jboss.logging.Logger;
  */
 public final class RolloutWorker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutWorker.class);
-
-  /** Stage name in dead letters. */
-  public static final String STAGE = "rollout-service/generate";
 
   /**
    * Worker settings.
@@ -101,7 +98,7 @@ public final class RolloutWorker implements AutoCloseable {
 
   private final Settings settings;
   private final PolicyRegistry policies;
-  private final GroupSampler sampler;
+  private final BatchGenerator generator;
   private final RolloutSink sink;
   private final DeadLetterPublisher deadLetters;
   private final RolloutMetrics metrics;
@@ -127,11 +124,11 @@ public final class RolloutWorker implements AutoCloseable {
       MeterRegistry meters) {
     this.settings = settings;
     this.policies = policies;
-    this.sampler = new GroupSampler(settings.workerId());
     this.sink = sink;
     this.deadLetters = deadLetters;
     this.metrics =
         new RolloutMetrics(meters, settings.workerId(), settings.maxTasksPerBatch(), held::get);
+    this.generator = new BatchGenerator(policies, new GroupSampler(settings.workerId()), metrics);
     this.pollThread = new Thread(this::pollLoop, "grpo-rollout-poll-" + settings.workerId());
     this.generationThread =
         new Thread(this::generationLoop, "grpo-rollout-generate-" + settings.workerId());
@@ -209,7 +206,7 @@ public final class RolloutWorker implements AutoCloseable {
   private void take(ConsumerRecord<byte[], byte[]> r) {
     var tp = new TopicPartition(r.topic(), r.partition());
     offsets.taken(tp, r.offset());
-    var src = new SourceRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+    var src = SourceRecord.of(r);
     held.incrementAndGet();
     if (r.value() == null) {
       deadLetter(src, "undecodable", "payload is null (a tombstone), expected a PromptTask");
@@ -323,7 +320,7 @@ public final class RolloutWorker implements AutoCloseable {
                 100,
                 settings.batchLingerMillis());
         if (!batch.isEmpty()) {
-          process(batch);
+          generator.generate(batch, outcomes);
         }
       }
     } catch (InterruptedException e) {
@@ -333,49 +330,19 @@ public final class RolloutWorker implements AutoCloseable {
     }
   }
 
-  private void process(List<HeldTask> batch) {
-    List<HeldTask> runnable = new ArrayList<>(batch.size());
-    for (HeldTask t : batch) {
-      try {
-        ServingPolicy p = policies.servingFor(t.task().runId(), t.task().policy());
-        String tooLong = GroupSampler.rejection(p, t.task());
-        if (tooLong != null) {
-          deadLetter(t.source(), "prompt-too-long", tooLong);
-        } else {
-          runnable.add(t);
+  /** Where the generator's decisions go: groups to the sink, rejected tasks to the DLQ. */
+  private final BatchGenerator.Outcomes outcomes =
+      new BatchGenerator.Outcomes() {
+        @Override
+        public void generated(HeldTask task, RolloutGroup group) {
+          publish(task.source(), group);
         }
-      } catch (NoPolicyException e) {
-        deadLetter(t.source(), "no-policy", e.getMessage());
-      } catch (CheckpointUnavailableException e) {
-        deadLetter(t.source(), "checkpoint-unavailable", e.getMessage());
-      }
-    }
-    if (runnable.isEmpty()) {
-      return;
-    }
-    // servingFor may have loaded a newer reference for a later task: sample all with what serves
-    // now.
-    ServingPolicy policy = policies.current(runnable.get(0).task().runId());
-    GroupSampler.BatchResult result;
-    try {
-      result = sampler.sample(policy, runnable.stream().map(HeldTask::task).toList());
-    } catch (IllegalArgumentException e) {
-      if (runnable.size() > 1) {
-        for (HeldTask t : runnable) {
-          process(List.of(t));
+
+        @Override
+        public void rejected(HeldTask task, String kind, String reason) {
+          deadLetter(task.source(), kind, reason);
         }
-      } else {
-        deadLetter(runnable.get(0).source(), "generation-rejected", e.getMessage());
-      }
-      return;
-    }
-    long[] waits = result.groups().stream().mapToLong(g -> g.timings().queueWaitMillis()).toArray();
-    int rows = runnable.stream().mapToInt(t -> t.task().groupSize()).sum();
-    metrics.batch(runnable.size(), rows, result.generatedTokens(), result.generationNanos(), waits);
-    for (int i = 0; i < runnable.size(); i++) {
-      publish(runnable.get(i).source(), result.groups().get(i));
-    }
-  }
+      };
 
   private void publish(SourceRecord src, RolloutGroup group) {
     unacknowledgedSends.incrementAndGet();
@@ -398,21 +365,14 @@ public final class RolloutWorker implements AutoCloseable {
     metrics.deadLettered(kind);
     unacknowledgedSends.incrementAndGet();
     deadLetters
-        .publish(src, STAGE, kind + ": " + reason)
+        .publish(src, DeadLetters.ROLLOUT_GENERATE, kind + ": " + reason)
         .whenComplete(
             (v, e) -> {
               unacknowledgedSends.decrementAndGet();
               if (e != null) {
                 fail(
                     new IllegalStateException(
-                        "dead-lettering "
-                            + src.topic()
-                            + "-"
-                            + src.partition()
-                            + "@"
-                            + src.offset()
-                            + " failed",
-                        e));
+                        "dead-lettering " + src.coordinates() + " failed", e));
                 return;
               }
               finish(src);

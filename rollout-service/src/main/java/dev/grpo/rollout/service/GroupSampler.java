@@ -10,6 +10,7 @@ import dev.grpo.contracts.SamplingParams;
 import dev.grpo.policy.sampling.Generation;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.sampling.SamplingConfig;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.rollout.policy.ServingPolicy;
 import java.time.Duration;
@@ -22,8 +23,8 @@ import java.util.List;
  * Sampler} call: every task contributes G rows with its prompt, so the batch has {@code sum(G)}
  * rows. Pure logic on top of the policy module; no Kafka.
  *
- * <p>Prompt layout: {@code [BOS] + tokenizer.encode(prompt)}, the layout the policy module's CLI
- * samples with; the trainer must rebuild prompts the same way to recompute log-probs.
+ * <p>Prompt layout: {@link PromptEncoding#withBos}, the one the trainer rebuilds to recompute
+ * log-probs.
  *
  * <p>Seeds: the sampler takes one seed per call and derives each row's stream from (seed, row). A
  * batch of one task uses the task's seed, so that group is reproducible from the task alone; a
@@ -43,21 +44,13 @@ public final class GroupSampler {
     this.workerId = workerId;
   }
 
-  /** The prompt token ids the service samples from: BOS, then the encoded text. */
-  public static int[] promptIds(Tokenizer tokenizer, String prompt) {
-    int[] enc = tokenizer.encode(prompt);
-    int[] ids = new int[enc.length + 1];
-    ids[0] = tokenizer.bosId();
-    System.arraycopy(enc, 0, ids, 1, enc.length);
-    return ids;
-  }
-
   /**
    * Why the task cannot run on this policy, or null when it can: the prompt plus maxNewTokens must
    * fit the model's context.
    */
   public static String rejection(ServingPolicy policy, PromptTask task) {
-    int promptTokens = promptIds(policy.checkpoint().tokenizer(), task.prompt()).length;
+    int promptTokens =
+        PromptEncoding.withBos(policy.checkpoint().tokenizer(), task.prompt()).length;
     int context = policy.checkpoint().config().maxPositionEmbeddings();
     int needed = promptTokens + task.sampling().maxNewTokens();
     if (needed > context) {
@@ -78,7 +71,7 @@ public final class GroupSampler {
     Tokenizer tok = policy.checkpoint().tokenizer();
     List<int[]> rows = new ArrayList<>();
     for (PromptTask t : tasks) {
-      int[] ids = promptIds(tok, t.prompt());
+      int[] ids = PromptEncoding.withBos(tok, t.prompt());
       for (int g = 0; g < t.groupSize(); g++) {
         rows.add(ids);
       }

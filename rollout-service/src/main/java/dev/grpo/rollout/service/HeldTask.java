@@ -1,6 +1,7 @@
 package dev.grpo.rollout.service;
 
 import dev.grpo.contracts.PromptTask;
+import dev.grpo.contracts.SourceRecord;
 
 /**
  * A prompt task taken from Kafka and not yet committed: the task and where it came from.

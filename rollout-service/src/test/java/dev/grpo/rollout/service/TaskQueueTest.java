@@ -7,6 +7,7 @@ import dev.grpo.contracts.PolicyRef;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RewardSpec;
 import dev.grpo.contracts.SamplingParams;
+import dev.grpo.contracts.SourceRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

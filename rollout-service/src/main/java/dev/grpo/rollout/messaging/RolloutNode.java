@@ -1,12 +1,8 @@
-package dev.grpo.rollout.service;
+package dev.grpo.rollout.messaging;
 
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.policy.model.Devices;
-import dev.grpo.rollout.messaging.DeadLetterPublisher;
-import dev.grpo.rollout.messaging.KafkaClients;
-import dev.grpo.rollout.messaging.KafkaRolloutSink;
-import dev.grpo.rollout.messaging.PolicyVersionListener;
-import dev.grpo.rollout.messaging.RolloutSink;
-import dev.grpo.rollout.messaging.RolloutWorker;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.rollout.policy.FileCheckpointStore;
 import dev.grpo.rollout.policy.PolicyLoader;
 import dev.grpo.rollout.policy.PolicyRegistry;
@@ -17,8 +13,9 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * One complete rollout worker without Quarkus: producer, policy registry, policy listener and the
- * worker. The service runs one; tests start more in the same JVM to exercise the consumer group.
+ * One complete rollout worker without Quarkus: the Kafka producer and consumers, the policy
+ * registry, the policy listener and the worker. The service runs one; tests start more in the same
+ * JVM to exercise the consumer group.
  */
 public final class RolloutNode implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
@@ -37,8 +34,7 @@ public final class RolloutNode implements AutoCloseable {
       String device,
       MeterRegistry meters,
       UnaryOperator<RolloutSink> sinkDecorator) {
-    // DJL must never reach the network; set before the engine first loads.
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable(); // before the engine first loads
     producer =
         new KafkaProducer<>(
             KafkaClients.producer(settings.bootstrapServers(), "rollout-" + settings.workerId()));
@@ -59,7 +55,7 @@ public final class RolloutNode implements AutoCloseable {
             settings,
             policies,
             sinkDecorator.apply(new KafkaRolloutSink(producer)),
-            new DeadLetterPublisher(producer),
+            new DeadLetterPublisher(producer, new DeadLetters()),
             meters);
   }
 
