@@ -68,7 +68,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /** Records groups as issued (not yet sent) and advances the prompt index, in one transaction. */
   @Override
   public void issue(String runId, List<NewGroup> groups, long nextPromptIndex) {
     QuarkusTransaction.requiringNew()
@@ -94,7 +93,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /** The broker acknowledged these groups' PromptTasks. */
   @Override
   public void markSent(Collection<String> groupIds) {
     if (groupIds.isEmpty()) {
@@ -112,7 +110,6 @@ public class RunStore implements RunRecords {
         .call(() -> PromptGroupEntity.<PromptGroupEntity>findByIdOptional(groupId));
   }
 
-  /** Drops an in-flight group; returns false when it was already decided (nothing changes then). */
   @Override
   public boolean drop(String groupId, String reason, Long rolloutVersion) {
     return QuarkusTransaction.requiringNew()
@@ -132,11 +129,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /**
-   * Records a step: the step row, its groups as TRAINED, the run's step count, in one transaction.
-   *
-   * @throws IllegalStateException when a group was not in flight (it would be trained twice)
-   */
   @Override
   public void recordStep(TrainingStepEntity step, List<TrainedGroup> groups) {
     QuarkusTransaction.requiringNew()
@@ -167,7 +159,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /** Records a published version and makes its step the resume point. */
   @Override
   public void recordVersion(String runId, long version, long step, String uri, String sha256) {
     QuarkusTransaction.requiringNew()
@@ -224,12 +215,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /**
-   * Rolls the run back to its checkpoint at {@code checkpointStep}: steps after it are deleted and
-   * their groups return to ISSUED (their records were not committed, so they are read again and
-   * retrained); groups the checkpoint lists as trained are TRAINED whatever the database said.
-   * Drops stay: a dropped group is decided and was replaced.
-   */
   @Override
   public GroupLedger rollbackTo(String runId, int checkpointStep, Set<String> trainedInCheckpoint) {
     return QuarkusTransaction.requiringNew()
@@ -299,7 +284,6 @@ public class RunStore implements RunRecords {
             });
   }
 
-  /** Adds the checkpoint time to a step row written before its checkpoint. */
   @Override
   public void setCheckpointMillis(String runId, int step, long millis) {
     QuarkusTransaction.requiringNew()

@@ -13,10 +13,7 @@ import dev.grpo.trainer.run.RunSpec.EvalSpec;
 import dev.grpo.trainer.run.RunSpec.LossSpec;
 import dev.grpo.trainer.run.RunSpec.ModelSpec;
 import dev.grpo.trainer.run.RunSpec.OptimizerSpec;
-import dev.grpo.trainer.run.RunSpec.RandomInit;
 import dev.grpo.trainer.run.RunSpec.SamplingSpec;
-import dev.grpo.trainer.run.RunSpec.TokenizerSpec;
-import dev.grpo.trainer.run.RunSpec.TokenizerType;
 import dev.grpo.trainer.tasks.PromptDataset;
 import dev.grpo.trainer.tasks.TaskExample;
 import dev.grpo.trainer.tasks.TaskGenerator;
@@ -74,7 +71,7 @@ public final class RunValidator {
     SamplingSpec sampling = sampling(request.sampling(), generator, dataset);
     LossSpec loss = loss(request.loss());
     OptimizerSpec optimizer = optimizer(request.optimizer(), steps, loss.mu());
-    ModelSpec model = model(request.model());
+    ModelSpec model = ModelValidator.complete(request.model());
     RunSpec spec =
         new RunSpec(
             name,
@@ -225,101 +222,6 @@ public final class RunValidator {
     double minLr = MIN_LR_RATIO.resolve(os.minLrRatio());
     return new OptimizerSpec(
         lr, beta1, beta2, epsilon, weightDecay, maxGradNorm, warmup, schedule, minLr);
-  }
-
-  private static ModelSpec model(RunRequest.ModelSpec m) {
-    if (m == null) {
-      throw new InvalidRunConfigException("model", "null", "be given (checkpoint or randomInit)");
-    }
-    if ((m.checkpoint() == null) == (m.randomInit() == null)) {
-      throw new InvalidRunConfigException(
-          "model",
-          "checkpoint=" + m.checkpoint() + ", randomInit=" + m.randomInit(),
-          "name exactly one of checkpoint and randomInit");
-    }
-    TokenizerSpec tok = m.tokenizer() == null ? null : tokenizer(m.tokenizer());
-    if (m.checkpoint() != null) {
-      return checkpointModel(m.checkpoint(), tok);
-    }
-    return randomInitModel(
-        m.randomInit(), tok == null ? new TokenizerSpec(TokenizerType.CHAR, null, null) : tok);
-  }
-
-  private static TokenizerSpec tokenizer(RunRequest.TokenizerSpec tok) {
-    TokenizerType type =
-        TOKENIZER_TYPE.resolve(
-            tok.type(), tok.path() != null ? TokenizerType.FILE : TokenizerType.CHAR);
-    if (type == TokenizerType.CHAR) {
-      if (tok.path() != null) {
-        throw new InvalidRunConfigException(
-            "model.tokenizer.path", "'" + tok.path() + "'", "be absent for type char");
-      }
-      if (tok.alphabet() != null && tok.alphabet().isEmpty()) {
-        throw new InvalidRunConfigException(
-            "model.tokenizer.alphabet", "''", "hold at least one character");
-      }
-    } else if (tok.path() == null
-        || !Path.of(tok.path()).isAbsolute()
-        || !Files.isRegularFile(Path.of(tok.path()))) {
-      throw new InvalidRunConfigException(
-          "model.tokenizer.path",
-          "'" + tok.path() + "'",
-          "be the absolute path of a tokenizer.json file");
-    }
-    return new TokenizerSpec(type, tok.alphabet(), tok.path());
-  }
-
-  private static ModelSpec checkpointModel(String checkpoint, TokenizerSpec tok) {
-    Path dir = Path.of(checkpoint);
-    if (!dir.isAbsolute() || !Files.isRegularFile(dir.resolve("config.json"))) {
-      throw new InvalidRunConfigException(
-          "model.checkpoint",
-          "'" + checkpoint + "'",
-          "be the absolute path of a Hugging Face checkpoint directory (with config.json)");
-    }
-    try {
-      ModelConfig.read(dir.resolve("config.json"));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRunConfigException(
-          "model.checkpoint",
-          "'" + checkpoint + "'",
-          "hold a supported config.json",
-          "model.checkpoint: " + e.getMessage());
-    }
-    if (tok == null && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-      throw new InvalidRunConfigException(
-          "model.tokenizer", "null", "be given when the checkpoint has no tokenizer.json");
-    }
-    return new ModelSpec(checkpoint, null, tok);
-  }
-
-  private static ModelSpec randomInitModel(RunRequest.RandomInit r, TokenizerSpec tok) {
-    int tokVocab;
-    try (var t = RunResources.closeable(RunResources.tokenizer(tok))) {
-      tokVocab = t.tokenizer().vocabSize();
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRunConfigException(
-          "model.tokenizer", tok, "load", "model.tokenizer: " + e.getMessage());
-    }
-    RandomInit full =
-        new RandomInit(
-            VOCAB_SIZE.resolve(r.vocabSize(), tokVocab, tokVocab, VOCAB_SIZE.max()),
-            HIDDEN_SIZE.resolve(r.hiddenSize()),
-            INTERMEDIATE_SIZE.resolve(r.intermediateSize()),
-            LAYERS.resolve(r.layers()),
-            HEADS.resolve(r.heads()),
-            KV_HEADS.resolve(r.kvHeads()),
-            MAX_POSITIONS.resolve(r.maxPositions()));
-    try {
-      RunResources.modelConfig(full);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRunConfigException(
-          "model.randomInit",
-          full,
-          "be a valid Llama config",
-          "model.randomInit: " + e.getMessage());
-    }
-    return new ModelSpec(null, full, tok);
   }
 
   /** The longest prompt (BOS + tokens) plus maxNewTokens must fit max_position_embeddings. */

@@ -8,6 +8,8 @@ import dev.grpo.trainer.pacing.OffsetLedger;
 import dev.grpo.trainer.persistence.GroupRecords;
 import dev.grpo.trainer.persistence.PromptGroupEntity;
 import dev.grpo.trainer.persistence.VersionRecords.GroupLedger;
+import dev.grpo.trainer.run.RunSpec;
+import dev.grpo.trainer.tasks.PromptDataset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -70,6 +72,31 @@ final class GroupIntake {
     this.ledger = ledger;
     this.metrics = metrics;
     this.promptTokens = promptTokens;
+  }
+
+  /** The intake of a run on the training loop's database, ledger and meters. */
+  static GroupIntake of(
+      String runId,
+      RunSpec spec,
+      CreditWindow window,
+      RunEnv env,
+      RunPolicy policy,
+      PromptDataset dataset) {
+    var rules =
+        new Rules(
+            spec.groupsPerStep(),
+            spec.maxStaleness(),
+            spec.dynamicSampling(),
+            policy.config().vocabSize(),
+            policy.config().maxPositionEmbeddings());
+    return new GroupIntake(
+        runId,
+        rules,
+        window,
+        env.store(),
+        env.ledger(),
+        env.metrics(),
+        i -> policy.promptTokens(dataset.train(i).prompt()));
   }
 
   /**

@@ -37,6 +37,11 @@ final class HeldOutEval {
     this.metrics = metrics;
   }
 
+  /** The evaluation of a run on the training loop's evaluator, database and meters. */
+  static HeldOutEval of(String runId, RunSpec spec, PromptDataset dataset, RunEnv env) {
+    return new HeldOutEval(runId, spec, dataset, env.evaluator(), env.store(), env.metrics());
+  }
+
   /** Whether the run evaluates after {@code completedSteps} steps. */
   static boolean due(RunSpec spec, int completedSteps, boolean hasEvalSet) {
     int every = spec.eval().every();

@@ -57,6 +57,13 @@ final class PromptIssuer {
     this.clock = clock;
   }
 
+  /** The issuer of a run on the training loop's database, producer and meters. */
+  static PromptIssuer of(
+      String runId, RunSpec spec, PromptDataset dataset, CreditWindow window, RunEnv env) {
+    return new PromptIssuer(
+        runId, spec, dataset, window, env.store(), env.events(), env.metrics(), env.clock());
+  }
+
   /** The id of the group issued for {@code promptIndex}: issued once per run. */
   static String groupId(String runId, long promptIndex) {
     return runId + "-g" + promptIndex;

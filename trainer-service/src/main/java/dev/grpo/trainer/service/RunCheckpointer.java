@@ -14,6 +14,7 @@ import dev.grpo.trainer.pacing.OffsetLedger;
 import dev.grpo.trainer.persistence.PolicyVersionEntity;
 import dev.grpo.trainer.persistence.VersionRecords;
 import dev.grpo.trainer.persistence.VersionRecords.GroupLedger;
+import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.service.FaultInjector.Point;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +92,21 @@ final class RunCheckpointer {
     this.ledger = ledger;
     this.faults = faults;
     this.clock = clock;
+  }
+
+  /** The versions of a run saved by {@code backend}, on the training loop's clients. */
+  static RunCheckpointer of(String runId, RunSpec spec, TrainingBackend backend, RunEnv env) {
+    return new RunCheckpointer(
+        runId,
+        spec.seed(),
+        env.checkpointsRoot(),
+        backend,
+        env.store(),
+        env.events(),
+        env.metrics(),
+        env.ledger(),
+        env.faults(),
+        env.clock());
   }
 
   /** The latest published version; -1 before version 0. */

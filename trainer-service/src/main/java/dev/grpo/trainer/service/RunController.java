@@ -48,40 +48,12 @@ public final class RunController implements AutoCloseable {
     this.status = s;
     PromptDataset dataset = RunResources.dataset(spec, env.generators());
     var window = new CreditWindow(spec.groupsPerStep(), spec.maxStaleness());
-    var rules =
-        new GroupIntake.Rules(
-            spec.groupsPerStep(),
-            spec.maxStaleness(),
-            spec.dynamicSampling(),
-            policy.config().vocabSize(),
-            policy.config().maxPositionEmbeddings());
     this.backend = new EmbeddedBackend(runId, policy, PolicyConfigs.trainer(spec));
-    this.intake =
-        new GroupIntake(
-            runId,
-            rules,
-            window,
-            env.store(),
-            env.ledger(),
-            env.metrics(),
-            i -> policy.promptTokens(dataset.train(i).prompt()));
-    this.issuer =
-        new PromptIssuer(
-            runId, spec, dataset, window, env.store(), env.events(), env.metrics(), env.clock());
-    this.steps = new StepRecord(runId, env.store(), env.events(), env.metrics(), env.clock());
-    this.checkpoints =
-        new RunCheckpointer(
-            runId,
-            spec.seed(),
-            env.checkpointsRoot(),
-            backend,
-            env.store(),
-            env.events(),
-            env.metrics(),
-            env.ledger(),
-            env.faults(),
-            env.clock());
-    this.eval = new HeldOutEval(runId, spec, dataset, env.evaluator(), env.store(), env.metrics());
+    this.intake = GroupIntake.of(runId, spec, window, env, policy, dataset);
+    this.issuer = PromptIssuer.of(runId, spec, dataset, window, env);
+    this.steps = StepRecord.of(runId, env);
+    this.checkpoints = RunCheckpointer.of(runId, spec, backend, env);
+    this.eval = HeldOutEval.of(runId, spec, dataset, env);
   }
 
   /**
@@ -233,16 +205,7 @@ public final class RunController implements AutoCloseable {
     StepMetrics m = backend.step(step, batch.stream().map(Pending::training).toList());
     long computeMillis = (System.nanoTime() - t0) / 1_000_000;
     env.faults().at(Point.MID_STEP, runId, step);
-    if (!Double.isFinite(m.loss()) || !Double.isFinite(m.gradNorm())) {
-      throw new IllegalStateException(
-          "step "
-              + step
-              + " produced a non-finite loss ("
-              + m.loss()
-              + ") or gradient norm ("
-              + m.gradNorm()
-              + ")");
-    }
+    StepRecord.requireFinite(step, m);
     boolean checkpointDue = step % spec.checkpointEvery() == 0 || step == spec.steps();
     long version = checkpoints.currentVersion();
     var trained =
@@ -266,12 +229,7 @@ public final class RunController implements AutoCloseable {
       checkpointMillis = (System.nanoTime() - c0) / 1_000_000;
       env.store().setCheckpointMillis(runId, step, checkpointMillis);
     }
-    steps.finished(trained, checkpointMillis);
-    if (step % 10 == 0 || step == spec.steps()) {
-      LOG.infof(
-          "run %s step %d: reward %.3f ± %.3f, loss %.4f, %d tokens in %d ms",
-          runId, step, m.rewardMean(), m.rewardStd(), m.loss(), m.tokens(), computeMillis);
-    }
+    steps.finished(trained, checkpointMillis, spec.steps());
     eval.evaluateIfDue(completedSteps, policy);
     lastStepEndNanos = System.nanoTime();
   }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * What a trained step leaves behind: the metrics map (the names dashboards and the contract's
@@ -26,6 +27,7 @@ import java.util.Map;
  */
 final class StepRecord {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = Logger.getLogger(StepRecord.class);
 
   /**
    * One trained step.
@@ -73,6 +75,11 @@ final class StepRecord {
     this.clock = clock;
   }
 
+  /** The step record of a run on the training loop's database, producer and meters. */
+  static StepRecord of(String runId, RunEnv env) {
+    return new StepRecord(runId, env.store(), env.events(), env.metrics(), env.clock());
+  }
+
   /**
    * Persists the step (row + groups TRAINED, one transaction), counts it, and sends its TrainerStep
    * without waiting (a lost event is re-sent by no one; consumers read the latest per {@code
@@ -100,9 +107,35 @@ final class StepRecord {
     events.send(Topics.STEPS, runId, EventJson.toBytes(event));
   }
 
-  /** The step is over: its time split and metrics go to the meters. */
-  void finished(Trained t, long checkpointMillis) {
-    meters.step(runId, t.metrics(), t.waitMillis(), t.computeMillis(), checkpointMillis);
+  /**
+   * A step's loss and gradient norm must be finite: anything else would train NaNs into the weights
+   * (the backend has already recomputed a step whose update was skipped once).
+   */
+  static void requireFinite(int step, StepMetrics m) {
+    if (!Double.isFinite(m.loss()) || !Double.isFinite(m.gradNorm())) {
+      throw new IllegalStateException(
+          "step "
+              + step
+              + " produced a non-finite loss ("
+              + m.loss()
+              + ") or gradient norm ("
+              + m.gradNorm()
+              + ")");
+    }
+  }
+
+  /**
+   * The step (and its checkpoint) is over: its time split and metrics go to the meters, and every
+   * tenth and the last of {@code steps} steps to the log.
+   */
+  void finished(Trained t, long checkpointMillis, int steps) {
+    StepMetrics m = t.metrics();
+    meters.step(runId, m, t.waitMillis(), t.computeMillis(), checkpointMillis);
+    if (t.step() % 10 == 0 || t.step() == steps) {
+      LOG.infof(
+          "run %s step %d: reward %.3f ± %.3f, loss %.4f, %d tokens in %d ms",
+          runId, t.step(), m.rewardMean(), m.rewardStd(), m.loss(), m.tokens(), t.computeMillis());
+    }
   }
 
   /** Every metric of a step by name, in a fixed order. */

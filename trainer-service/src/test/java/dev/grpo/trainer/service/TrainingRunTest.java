@@ -107,6 +107,13 @@ class TrainingRunTest {
         .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     assertThat(feeder.failure()).isNull();
+    // The stored run spec comes back with the request's spellings (the e2e launcher reads it).
+    JsonNode config = run(id).get("config");
+    assertThat(config.at("/loss/variant").asText()).isEqualTo("grpo");
+    assertThat(config.at("/optimizer/schedule").asText()).isEqualTo("constant");
+    assertThat(config.at("/model/tokenizer/type").asText()).isEqualTo("char");
+    assertThat(config.get("seed").asLong()).isEqualTo(11);
+    assertThat(config.get("maxStaleness").asInt()).isEqualTo(1);
 
     JsonNode steps =
         JSON.readTree(
