@@ -141,15 +141,31 @@ class TrainingRunsTest {
 
   @Test
   void aRunThatCannotStartFailsWithTheReason() {
-    // No generator is known here, so the run's data set cannot be built.
-    var noGenerators = runs(new TaskGenerators(List.of()));
-    store.addRun("r", spec, RunStatus.RUNNING);
-    noGenerators.start("r", spec);
-    assertThat(noGenerators.isActive("r")).isFalse();
+    // Its checkpoint has gone since the request was validated (no policy is loaded: no libtorch).
+    var gone =
+        new RunSpec(
+            spec.name(),
+            new RunSpec.ModelSpec("/nonexistent/checkpoint", null, null),
+            spec.dataset(),
+            spec.rewardSpec(),
+            spec.groupSize(),
+            spec.groupsPerStep(),
+            spec.maxStaleness(),
+            spec.dynamicSampling(),
+            spec.sampling(),
+            spec.loss(),
+            spec.optimizer(),
+            spec.steps(),
+            spec.eval(),
+            spec.checkpointEvery(),
+            spec.seed());
+    store.addRun("r", gone, RunStatus.RUNNING);
+    runs.start("r", gone);
+    assertThat(runs.isActive("r")).isFalse();
     assertThat(store.runs.get("r").status).isEqualTo(RunStatus.FAILED);
     assertThat(store.runs.get("r").error)
         .startsWith("failed to start: ")
-        .contains("dataset.generator digit_reverse is not known here");
+        .contains("checkpoint directory not found: /nonexistent/checkpoint");
   }
 
   @Test
