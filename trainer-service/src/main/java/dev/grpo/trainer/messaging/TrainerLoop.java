@@ -72,6 +72,9 @@ public class TrainerLoop {
   private volatile Thread thread;
   private volatile Throwable lastCrash;
 
+  /** The active runs; made by the training thread when it starts and used only on it. */
+  private TrainingRuns runs;
+
   public TrainerLoop(
       TrainerServiceConfig cfg,
       KafkaClients clients,
@@ -168,9 +171,6 @@ public class TrainerLoop {
   public void startRun(String runId, RunSpec spec) {
     commands.add(() -> runs.start(runId, spec));
   }
-
-  /** The active runs; created by the training thread when it starts, used only on it. */
-  private TrainingRuns runs;
 
   private void loop() {
     boolean crashed = false;
