@@ -1,7 +1,7 @@
 package dev.grpo.trainer.health;
 
 import dev.grpo.trainer.messaging.KafkaClients;
-import dev.grpo.trainer.service.TrainerLoop;
+import dev.grpo.trainer.messaging.TrainerLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -21,7 +21,7 @@ public class RunEntity extends PanacheEntityBase {
   @Enumerated(EnumType.STRING)
   public RunStatus status;
 
-  /** The completed RunConfig as JSON. */
+  /** The run's {@code RunSpec} as JSON ({@code RunSpec.toJson}), read back once per process. */
   public String config;
 
   @Column(name = "completed_steps")

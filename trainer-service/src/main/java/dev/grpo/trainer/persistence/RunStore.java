@@ -1,5 +1,6 @@
 package dev.grpo.trainer.persistence;
 
+import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.run.RunStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every database write of the training loop, one transaction per method, so that each call is one
@@ -17,30 +19,33 @@ import java.util.Set;
  * leaves a consistent state that {@link #rollbackTo} can resume from.
  */
 @ApplicationScoped
-public class RunStore {
+public class RunStore implements RunRecords {
+  /** Specs by run id: a stored spec never changes, so it is parsed once per process. */
+  private final Map<String, RunSpec> specs = new ConcurrentHashMap<>();
 
-  /** A group about to be issued. */
-  public record NewGroup(
-      String groupId, String promptId, long promptIndex, int issuedForStep, long issuedVersion) {}
-
-  /** A group used by a step, with the policy version that sampled it. */
-  public record TrainedGroup(String groupId, long rolloutVersion) {}
-
-  public void createRun(String id, String name, String configJson) {
+  /** Stores a new RUNNING run with its spec as JSON. */
+  public void createRun(String id, RunSpec spec) {
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
               var r = new RunEntity();
               r.id = id;
-              r.name = name;
+              r.name = spec.name();
               r.status = RunStatus.RUNNING;
-              r.config = configJson;
+              r.config = spec.toJson();
               r.createdAt = Instant.now();
               r.updatedAt = r.createdAt;
               r.persist();
             });
+    specs.put(id, spec);
   }
 
+  @Override
+  public RunSpec spec(RunEntity run) {
+    return specs.computeIfAbsent(run.id, id -> RunSpec.fromJson(run.config));
+  }
+
+  @Override
   public Optional<RunEntity> run(String id) {
     return QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>findByIdOptional(id));
   }
@@ -49,6 +54,7 @@ public class RunStore {
     return QuarkusTransaction.requiringNew().call(RunEntity::resumable);
   }
 
+  @Override
   public void setStatus(String runId, RunStatus status, String error) {
     QuarkusTransaction.requiringNew()
         .run(
@@ -62,7 +68,7 @@ public class RunStore {
             });
   }
 
-  /** Records groups as issued (not yet sent) and advances the prompt index, in one transaction. */
+  @Override
   public void issue(String runId, List<NewGroup> groups, long nextPromptIndex) {
     QuarkusTransaction.requiringNew()
         .run(
@@ -87,7 +93,7 @@ public class RunStore {
             });
   }
 
-  /** The broker acknowledged these groups' PromptTasks. */
+  @Override
   public void markSent(Collection<String> groupIds) {
     if (groupIds.isEmpty()) {
       return;
@@ -98,12 +104,13 @@ public class RunStore {
                 PromptGroupEntity.update("sent = true where groupId in ?1", List.copyOf(groupIds)));
   }
 
+  @Override
   public Optional<PromptGroupEntity> group(String groupId) {
     return QuarkusTransaction.requiringNew()
         .call(() -> PromptGroupEntity.<PromptGroupEntity>findByIdOptional(groupId));
   }
 
-  /** Drops an in-flight group; returns false when it was already decided (nothing changes then). */
+  @Override
   public boolean drop(String groupId, String reason, Long rolloutVersion) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -122,11 +129,7 @@ public class RunStore {
             });
   }
 
-  /**
-   * Records a step: the step row, its groups as TRAINED, the run's step count, in one transaction.
-   *
-   * @throws IllegalStateException when a group was not in flight (it would be trained twice)
-   */
+  @Override
   public void recordStep(TrainingStepEntity step, List<TrainedGroup> groups) {
     QuarkusTransaction.requiringNew()
         .run(
@@ -156,7 +159,7 @@ public class RunStore {
             });
   }
 
-  /** Records a published version and makes its step the resume point. */
+  @Override
   public void recordVersion(String runId, long version, long step, String uri, String sha256) {
     QuarkusTransaction.requiringNew()
         .run(
@@ -176,10 +179,12 @@ public class RunStore {
             });
   }
 
+  @Override
   public Optional<PolicyVersionEntity> latestVersion(String runId) {
     return QuarkusTransaction.requiringNew().call(() -> PolicyVersionEntity.latest(runId));
   }
 
+  @Override
   public Optional<PolicyVersionEntity> version(String runId, long version) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -189,6 +194,7 @@ public class RunStore {
                     .firstResultOptional());
   }
 
+  @Override
   public void recordEval(String runId, int step, Map<String, Double> accuracy, int examples) {
     QuarkusTransaction.requiringNew()
         .run(
@@ -209,18 +215,7 @@ public class RunStore {
             });
   }
 
-  /**
-   * What a restart needs: groups in flight (with whether they were sent) and every decided group
-   * id.
-   */
-  public record GroupLedger(List<PromptGroupEntity> inFlight, List<String> decided) {}
-
-  /**
-   * Rolls the run back to its checkpoint at {@code checkpointStep}: steps after it are deleted and
-   * their groups return to ISSUED (their records were not committed, so they are read again and
-   * retrained); groups the checkpoint lists as trained are TRAINED whatever the database said.
-   * Drops stay: a dropped group is decided and was replaced.
-   */
+  @Override
   public GroupLedger rollbackTo(String runId, int checkpointStep, Set<String> trainedInCheckpoint) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -289,7 +284,7 @@ public class RunStore {
             });
   }
 
-  /** Adds the checkpoint time to a step row written before its checkpoint. */
+  @Override
   public void setCheckpointMillis(String runId, int step, long millis) {
     QuarkusTransaction.requiringNew()
         .run(

@@ -4,7 +4,8 @@ import dev.grpo.trainer.rest.RunViews.EvalView;
 import dev.grpo.trainer.rest.RunViews.RunView;
 import dev.grpo.trainer.rest.RunViews.StepView;
 import dev.grpo.trainer.rest.RunViews.VersionView;
-import dev.grpo.trainer.run.RunConfig;
+import dev.grpo.trainer.run.RunRequest;
+import dev.grpo.trainer.service.RunCommand;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -50,8 +51,8 @@ public class RunResource {
       responseCode = "400",
       description = "A field breaks a rule; the body names the field, value and rule",
       content = @Content(schema = @Schema(implementation = RunViews.ErrorView.class)))
-  public Response create(RunConfig config) {
-    RunView run = runs.create(config);
+  public Response create(RunRequest request) {
+    RunView run = runs.create(request);
     return Response.created(URI.create("/runs/" + run.id())).entity(run).build();
   }
 
@@ -74,7 +75,7 @@ public class RunResource {
   @Operation(summary = "Pause: no new prompts, no steps; arriving groups are kept")
   @APIResponse(responseCode = "409", description = "The run is not RUNNING")
   public RunView pause(@PathParam("id") String id) {
-    return runs.command(id, "pause");
+    return runs.command(id, RunCommand.PAUSE);
   }
 
   @POST
@@ -82,7 +83,7 @@ public class RunResource {
   @Operation(summary = "Resume a paused run")
   @APIResponse(responseCode = "409", description = "The run is not PAUSED")
   public RunView resume(@PathParam("id") String id) {
-    return runs.command(id, "resume");
+    return runs.command(id, RunCommand.RESUME);
   }
 
   @POST
@@ -92,7 +93,7 @@ public class RunResource {
           "Stop for good; groups still in flight are counted as dropped (run_stopped) on arrival")
   @APIResponse(responseCode = "409", description = "The run has already ended")
   public RunView stop(@PathParam("id") String id) {
-    return runs.command(id, "stop");
+    return runs.command(id, RunCommand.STOP);
   }
 
   @GET

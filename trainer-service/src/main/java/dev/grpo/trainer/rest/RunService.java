@@ -3,6 +3,7 @@ package dev.grpo.trainer.rest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grpo.rewardapi.CheckerRegistry;
+import dev.grpo.trainer.messaging.TrainerLoop;
 import dev.grpo.trainer.persistence.EvalResultEntity;
 import dev.grpo.trainer.persistence.PolicyVersionEntity;
 import dev.grpo.trainer.persistence.RunEntity;
@@ -12,11 +13,11 @@ import dev.grpo.trainer.rest.RunViews.EvalView;
 import dev.grpo.trainer.rest.RunViews.RunView;
 import dev.grpo.trainer.rest.RunViews.StepView;
 import dev.grpo.trainer.rest.RunViews.VersionView;
-import dev.grpo.trainer.run.RunConfig;
-import dev.grpo.trainer.run.RunConfigValidator;
+import dev.grpo.trainer.run.RunRequest;
+import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.run.RunStatus;
-import dev.grpo.trainer.service.RunController;
-import dev.grpo.trainer.service.TrainerLoop;
+import dev.grpo.trainer.run.RunValidator;
+import dev.grpo.trainer.service.RunCommand;
 import dev.grpo.trainer.tasks.TaskGenerators;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -43,27 +45,23 @@ public class RunService {
 
   private final RunStore store;
   private final TrainerLoop loop;
-  private final RunConfigValidator validator;
+  private final RunValidator validator;
   private final ObjectMapper json = new ObjectMapper();
 
   public RunService(RunStore store, TrainerLoop loop, TaskGenerators generators) {
     this.store = store;
     this.loop = loop;
-    this.validator = new RunConfigValidator(generators, CheckerRegistry.fromServiceLoader());
+    this.validator = new RunValidator(generators, CheckerRegistry.fromServiceLoader());
   }
 
   /**
    * Validates (400 on a broken rule), stores the run as RUNNING and hands it to the training loop.
    */
-  public RunView create(RunConfig config) {
-    RunConfig complete = validator.complete(config);
+  public RunView create(RunRequest request) {
+    RunSpec spec = validator.complete(request);
     String id = UUID.randomUUID().toString();
-    try {
-      store.createRun(id, complete.name(), json.writeValueAsString(complete));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    loop.startRun(id, complete);
+    store.createRun(id, spec);
+    loop.startRun(id, spec);
     return get(id);
   }
 
@@ -79,47 +77,30 @@ public class RunService {
   }
 
   /** Applies pause / resume / stop on the training thread. */
-  public RunView command(String id, String command) {
+  public RunView command(String id, RunCommand command) {
+    String verb = command.name().toLowerCase(Locale.ROOT);
     RunEntity run =
         store.run(id).orElseThrow(() -> new NotFoundException("run " + id + " not found"));
     if (run.status.terminal()) {
       throw new IllegalRunStateException(
-          "run " + id + " is " + run.status + "; " + command + " needs RUNNING or PAUSED");
+          "run " + id + " is " + run.status + "; " + verb + " needs RUNNING or PAUSED");
     }
-    if (command.equals("pause") && run.status != RunStatus.RUNNING
-        || command.equals("resume") && run.status != RunStatus.PAUSED) {
+    if (command == RunCommand.PAUSE && run.status != RunStatus.RUNNING
+        || command == RunCommand.RESUME && run.status != RunStatus.PAUSED) {
       throw new IllegalRunStateException(
           "run "
               + id
               + " is "
               + run.status
               + "; "
-              + command
+              + verb
               + " needs "
-              + (command.equals("pause") ? "RUNNING" : "PAUSED"));
+              + (command == RunCommand.PAUSE ? "RUNNING" : "PAUSED"));
     }
     try {
       loop.submit(
-              controllers -> {
-                RunController c = controllers.get(id);
-                if (c == null) {
-                  // Not (yet) active in this process, e.g. still queued to start: record the wish
-                  // directly.
-                  store.setStatus(
-                      id,
-                      switch (command) {
-                        case "pause" -> RunStatus.PAUSED;
-                        case "resume" -> RunStatus.RUNNING;
-                        default -> RunStatus.STOPPED;
-                      },
-                      null);
-                  return null;
-                }
-                switch (command) {
-                  case "pause" -> c.pause();
-                  case "resume" -> c.resume();
-                  default -> c.stop();
-                }
+              runs -> {
+                runs.apply(id, command);
                 return null;
               })
           .get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -128,11 +109,11 @@ public class RunService {
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
       throw new IllegalRunStateException(
-          "cannot " + command + " run " + id + ": " + e.getCause().getMessage());
+          "cannot " + verb + " run " + id + ": " + e.getCause().getMessage());
     } catch (TimeoutException e) {
       throw new IllegalRunStateException(
           "the training loop did not take the "
-              + command
+              + verb
               + " command within "
               + COMMAND_TIMEOUT_SECONDS
               + " s");
@@ -189,12 +170,7 @@ public class RunService {
   }
 
   private RunView view(RunEntity r) {
-    RunConfig config;
-    try {
-      config = json.readValue(r.config, RunConfig.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    RunSpec config = store.spec(r);
     return new RunView(
         r.id,
         r.name,

@@ -1,8 +1,10 @@
 package dev.grpo.trainer.rest;
 
-import dev.grpo.trainer.run.RunConfig;
+import dev.grpo.trainer.run.RunRequest;
+import dev.grpo.trainer.run.RunSpec;
 import java.time.Instant;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Response bodies of the runs API. */
 public final class RunViews {
@@ -10,7 +12,8 @@ public final class RunViews {
 
   /**
    * A run with its progress and group accounting (issued / in flight / trained / dropped by
-   * reason).
+   * reason), and its complete config: the run spec, which has the shape of a request with every
+   * field present.
    */
   public record RunView(
       String id,
@@ -24,7 +27,7 @@ public final class RunViews {
       Instant createdAt,
       Instant updatedAt,
       Map<String, Object> groups,
-      RunConfig config) {}
+      @Schema(implementation = RunRequest.class) RunSpec config) {}
 
   /** One training step. */
   public record StepView(

@@ -1,7 +1,6 @@
 package dev.grpo.trainer.run;
 
 import ai.djl.Device;
-import dev.grpo.contracts.SamplingParams;
 import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.policy.checkpoint.LoadedCheckpoint;
 import dev.grpo.policy.model.LlamaModel;
@@ -9,26 +8,25 @@ import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.tokenizer.CharTokenizer;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.policy.tokenizer.Tokenizers;
-import dev.grpo.policy.train.AdamWConfig;
-import dev.grpo.policy.train.GrpoTrainerConfig;
-import dev.grpo.policy.train.LossConfig;
-import dev.grpo.trainer.run.RunConfig.ModelSpec;
-import dev.grpo.trainer.run.RunConfig.RandomInit;
+import dev.grpo.trainer.run.RunSpec.ModelSpec;
+import dev.grpo.trainer.run.RunSpec.RandomInit;
+import dev.grpo.trainer.run.RunSpec.TokenizerSpec;
+import dev.grpo.trainer.run.RunSpec.TokenizerType;
 import dev.grpo.trainer.tasks.GeneratedDataset;
 import dev.grpo.trainer.tasks.JsonlDataset;
 import dev.grpo.trainer.tasks.PromptDataset;
 import dev.grpo.trainer.tasks.TaskGenerators;
 import java.nio.file.Path;
-import java.util.List;
 
-/** Builds the runtime objects of a run from its completed {@link RunConfig}. */
+/** Builds the runtime objects of a run from its {@link RunSpec}. */
 public final class RunResources {
   private RunResources() {}
 
   /**
    * The token ids the policy sees for a prompt: BOS, then the prompt's tokens. This layout is part
    * of the contract with the rollout workers (a RolloutGroup carries completion tokens only, so the
-   * trainer re-tokenises the prompt and must get the same ids the sampler was given).
+   * trainer re-tokenises the prompt and must get the same ids the sampler was given). The trainer's
+   * one place for it.
    */
   public static int[] promptTokens(Tokenizer tokenizer, String prompt) {
     int[] body = tokenizer.encode(prompt);
@@ -38,33 +36,41 @@ public final class RunResources {
     return ids;
   }
 
-  /**
-   * The run's tokenizer: {@code char} (with the given alphabet, else printable ASCII), a
-   * tokenizer.json file, or (when the spec names none) the checkpoint's own.
-   */
-  public static Tokenizer tokenizer(ModelSpec m, Path checkpointDir) {
-    var t = m.tokenizer();
-    if (t == null) {
-      Path dir = checkpointDir != null ? checkpointDir : Path.of(m.checkpoint());
-      return Tokenizers.load(dir.resolve(HfCheckpoint.TOKENIZER_FILE));
+  /** The run's tokenizer: the spec's, or (when it names none) the checkpoint's own. */
+  public static Tokenizer tokenizer(ModelSpec m) {
+    if (m.tokenizer() == null) {
+      return Tokenizers.load(Path.of(m.checkpoint()).resolve(HfCheckpoint.TOKENIZER_FILE));
     }
-    if ("file".equals(t.type())) {
+    return tokenizer(m.tokenizer());
+  }
+
+  /** {@code char} with the given alphabet (else printable ASCII), or a tokenizer.json file. */
+  public static Tokenizer tokenizer(TokenizerSpec t) {
+    if (t.type() == TokenizerType.FILE) {
       return Tokenizers.load(Path.of(t.path()));
     }
     return t.alphabet() == null ? CharTokenizer.printableAscii() : new CharTokenizer(t.alphabet());
   }
 
-  /** A tokenizer whose close needs no try/catch. */
+  /**
+   * Closes a tokenizer (a native Hugging Face tokenizer holds native memory); the trainer's one
+   * place for it.
+   */
+  public static void closeTokenizer(Tokenizer tokenizer) {
+    if (tokenizer instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot close tokenizer", e);
+      }
+    }
+  }
+
+  /** A tokenizer for try-with-resources, closed by {@link #closeTokenizer}. */
   public record ClosingTokenizer(Tokenizer tokenizer) implements AutoCloseable {
     @Override
     public void close() {
-      if (tokenizer instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          throw new IllegalStateException("cannot close tokenizer", e);
-        }
-      }
+      closeTokenizer(tokenizer);
     }
   }
 
@@ -85,27 +91,27 @@ public final class RunResources {
   }
 
   /** The initial policy (model + tokenizer) of a run. The caller owns both. */
-  public static LoadedCheckpoint initialPolicy(RunConfig c, Device device) {
-    ModelSpec m = c.model();
+  public static LoadedCheckpoint initialPolicy(RunSpec spec, Device device) {
+    ModelSpec m = spec.model();
     if (m.checkpoint() != null) {
       LoadedCheckpoint ck = HfCheckpoint.load(Path.of(m.checkpoint()), device);
       if (m.tokenizer() == null) {
         return ck;
       }
-      Tokenizer t = tokenizer(m, null);
+      Tokenizer t = tokenizer(m.tokenizer());
       Tokenizers.checkFits(t, ck.config());
-      closeable(ck.tokenizer()).close();
+      closeTokenizer(ck.tokenizer());
       return new LoadedCheckpoint(ck.config(), ck.model(), t);
     }
-    Tokenizer t = tokenizer(m, null);
+    Tokenizer t = tokenizer(m.tokenizer());
     ModelConfig cfg = modelConfig(m.randomInit()).withSpecialTokens(t.bosId(), t.eosId());
     Tokenizers.checkFits(t, cfg);
-    return new LoadedCheckpoint(cfg, LlamaModel.randomInit(cfg, device, c.seed()), t);
+    return new LoadedCheckpoint(cfg, LlamaModel.randomInit(cfg, device, spec.seed()), t);
   }
 
   /** The run's prompts. */
-  public static PromptDataset dataset(RunConfig c, TaskGenerators generators) {
-    var ds = c.dataset();
+  public static PromptDataset dataset(RunSpec spec, TaskGenerators generators) {
+    var ds = spec.dataset();
     if (ds.generator() != null) {
       var g =
           generators
@@ -114,44 +120,8 @@ public final class RunResources {
                   () ->
                       new IllegalArgumentException(
                           "dataset.generator " + ds.generator() + " is not known here"));
-      return new GeneratedDataset(g, ds.params(), c.seed(), c.eval().size());
+      return new GeneratedDataset(g, ds.params(), spec.seed(), spec.eval().size());
     }
-    return new JsonlDataset(Path.of(ds.jsonlPath()), c.seed(), c.eval().size());
-  }
-
-  /** The policy module's trainer configuration. */
-  public static GrpoTrainerConfig trainerConfig(RunConfig c) {
-    var l = c.loss();
-    var o = c.optimizer();
-    var loss =
-        new LossConfig(
-            RunConfigValidator.lossVariant(c), l.epsLow(), l.epsHigh(), l.beta(), l.tisCap());
-    int totalOptimizerSteps = c.steps() * l.mu();
-    var adam =
-        new AdamWConfig(
-            o.learningRate(),
-            o.beta1(),
-            o.beta2(),
-            o.epsilon(),
-            o.weightDecay(),
-            o.maxGradNorm(),
-            o.warmupSteps(),
-            RunConfigValidator.schedule(c),
-            totalOptimizerSteps,
-            o.minLrRatio());
-    return new GrpoTrainerConfig(
-        loss,
-        l.mu(),
-        l.microBatchSize(),
-        c.sampling().temperature(),
-        c.sampling().maxNewTokens(),
-        adam);
-  }
-
-  /** Sampling parameters of one group; {@code seed} makes the group reproducible. */
-  public static SamplingParams samplingParams(RunConfig c, long seed) {
-    var s = c.sampling();
-    return new SamplingParams(
-        s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), List.of(), seed);
+    return new JsonlDataset(Path.of(ds.jsonlPath()), spec.seed(), spec.eval().size());
   }
 }

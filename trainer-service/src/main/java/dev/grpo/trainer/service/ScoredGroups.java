@@ -11,20 +11,6 @@ import java.util.Optional;
 
 /** Plain checks and conversions of a {@link ScoredGroup} on its way into a training batch. */
 public final class ScoredGroups {
-  /** Drop reason: sampled with a policy more than maxStaleness versions old. */
-  public static final String STALE = "stale";
-
-  /** Drop reason: dynamic sampling, every reward equal (no learning signal). */
-  public static final String ZERO_STD = "zero_std";
-
-  /** Drop reason: fewer than two completions have a real (not skipped) reward. */
-  public static final String TOO_FEW_SCORED = "too_few_scored";
-
-  /**
-   * Drop reason prefix: the run had ended when the group arrived (run_stopped, run_completed, ...).
-   */
-  public static final String RUN_PREFIX = "run_";
-
   private ScoredGroups() {}
 
   /** Indices of completions whose reward counts (the reward service did not mark them skipped). */

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.grpo.localinfra.KafkaTestResource;
 import dev.grpo.localinfra.PostgresTestResource;
+import dev.grpo.trainer.run.RunRules;
 import dev.grpo.trainer.run.TestRuns;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -119,5 +120,22 @@ class RunsApiTest {
         .body(containsString("/runs/{id}/pause"))
         .body(containsString("/runs/{id}/versions"))
         .body(containsString("/runs/{id}/steps"));
+  }
+
+  @Test
+  void theOpenApiDescriptionOfEachFieldIsItsRule() {
+    given()
+        .get("/q/openapi?format=json")
+        .then()
+        .statusCode(200)
+        .body(
+            "components.schemas.RunRequest.properties.groupSize.description",
+            equalTo(RunRules.GROUP_SIZE.description()))
+        .body(
+            "components.schemas.LossSpec.properties.epsLow.description",
+            equalTo("Lower clip range: ratio >= 1 - epsLow; [0, 1); default 0.2"))
+        .body(
+            "components.schemas.OptimizerSpec.properties.schedule.description",
+            containsString("constant | cosine"));
   }
 }

@@ -1,5 +1,13 @@
 package dev.grpo.trainer.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grpo.rewardapi.CheckerRegistry;
+import dev.grpo.trainer.tasks.AdditionTask;
+import dev.grpo.trainer.tasks.DigitMaxTask;
+import dev.grpo.trainer.tasks.DigitReverseTask;
+import dev.grpo.trainer.tasks.TaskGenerators;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +17,23 @@ import java.util.Map;
  * alphabet.
  */
 public final class TestRuns {
+  /** The built-in generators, as the app has them. */
+  public static final TaskGenerators GENERATORS =
+      new TaskGenerators(List.of(new DigitReverseTask(), new AdditionTask(), new DigitMaxTask()));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private TestRuns() {}
+
+  /** The complete spec of a request map, as {@code POST /runs} would store it. */
+  public static RunSpec spec(Map<String, Object> request) {
+    try {
+      var body = JSON.readValue(JSON.writeValueAsString(request), RunRequest.class);
+      return new RunValidator(GENERATORS, CheckerRegistry.fromServiceLoader()).complete(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** A config as a mutable JSON-like map, so tests can break one field at a time. */
   public static Map<String, Object> tiny(int steps, int checkpointEvery) {

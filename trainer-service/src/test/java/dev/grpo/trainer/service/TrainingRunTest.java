@@ -17,6 +17,7 @@ import dev.grpo.localinfra.PostgresTestResource;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.trainer.messaging.KafkaClients;
+import dev.grpo.trainer.messaging.TrainerLoop;
 import dev.grpo.trainer.persistence.PromptGroupEntity;
 import dev.grpo.trainer.run.TestRuns;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -106,6 +107,13 @@ class TrainingRunTest {
         .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     assertThat(feeder.failure()).isNull();
+    // The stored run spec comes back with the request's spellings (the e2e launcher reads it).
+    JsonNode config = run(id).get("config");
+    assertThat(config.at("/loss/variant").asText()).isEqualTo("grpo");
+    assertThat(config.at("/optimizer/schedule").asText()).isEqualTo("constant");
+    assertThat(config.at("/model/tokenizer/type").asText()).isEqualTo("char");
+    assertThat(config.get("seed").asLong()).isEqualTo(11);
+    assertThat(config.get("maxStaleness").asInt()).isEqualTo(1);
 
     JsonNode steps =
         JSON.readTree(
@@ -225,7 +233,7 @@ class TrainingRunTest {
     JsonNode state =
         JSON.readTree(
             Path.of(URI.create(last.get("checkpointUri").asText()))
-                .resolve(RunController.RUN_STATE_FILE)
+                .resolve(RunCheckpointer.RUN_STATE_FILE)
                 .toFile());
     var ids = new ArrayList<String>();
     state.get("trainedGroupIds").forEach(n -> ids.add(n.asText()));
@@ -260,7 +268,7 @@ class TrainingRunTest {
     assertThat(feeder.failure()).isNull();
     String groupId = lettered.get();
     assertThat(groupId).isEqualTo(id + "-g1");
-    String reason = TrainerLoop.deadLetterReason(ScoringFeeder.STAGE);
+    String reason = DropReason.deadLetter(ScoringFeeder.STAGE);
     assertThat(reason).isEqualTo("dead_letter:rollout/generate");
     PromptGroupEntity g = group(groupId);
     assertThat(g.state).isEqualTo(PromptGroupEntity.DROPPED);

@@ -1,0 +1,204 @@
+package dev.grpo.trainer.run;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.grpo.contracts.RewardSpec;
+import dev.grpo.policy.train.LossVariant;
+import dev.grpo.policy.train.LrSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The complete configuration of a run: every default filled in and every rule checked by {@link
+ * RunValidator}, with primitive numbers and enums. A run stores it as JSON ({@link #toJson}, column
+ * {@code run.config}), reads it back once ({@link #fromJson}) and reports it under {@code config}
+ * in {@code GET /runs}. The JSON has the shape and spellings of a {@link RunRequest} with every
+ * field present ({@code "variant":"grpo"}, {@code "schedule":"constant"}, {@code "type":"char"}),
+ * so a stored spec is also a valid request. The nested records are named as the request's, which
+ * they complete. The policy module's configs are derived from it in {@link PolicyConfigs}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunSpec(
+    String name,
+    ModelSpec model,
+    DatasetSpec dataset,
+    RewardSpec rewardSpec,
+    int groupSize,
+    int groupsPerStep,
+    int maxStaleness,
+    boolean dynamicSampling,
+    SamplingSpec sampling,
+    LossSpec loss,
+    OptimizerSpec optimizer,
+    int steps,
+    EvalSpec eval,
+    int checkpointEvery,
+    long seed) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public RunSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(dataset, "dataset");
+    Objects.requireNonNull(rewardSpec, "rewardSpec");
+    Objects.requireNonNull(sampling, "sampling");
+    Objects.requireNonNull(loss, "loss");
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(eval, "eval");
+  }
+
+  /**
+   * The initial policy: exactly one of {@code checkpoint} (an absolute HF directory) and {@code
+   * randomInit}; {@code tokenizer} null means the checkpoint's own tokenizer.json.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ModelSpec(String checkpoint, RandomInit randomInit, TokenizerSpec tokenizer) {}
+
+  /** A random-init Llama model. */
+  public record RandomInit(
+      int vocabSize,
+      int hiddenSize,
+      int intermediateSize,
+      int layers,
+      int heads,
+      int kvHeads,
+      int maxPositions) {}
+
+  /** How the tokenizer is made. */
+  public enum TokenizerType {
+    /** The built-in character tokenizer ({@code alphabet}, else printable ASCII). */
+    CHAR,
+    /** A tokenizer.json at {@code path}. */
+    FILE;
+
+    /** Exactly {@code char} or {@code file}. */
+    @JsonCreator
+    public static TokenizerType parse(String name) {
+      for (TokenizerType t : values()) {
+        if (t.toString().equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("tokenizer type must be char or file, was " + name);
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return FieldRule.spelling(this);
+    }
+  }
+
+  /** A tokenizer: {@code alphabet} only for CHAR, {@code path} only (and always) for FILE. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TokenizerSpec(TokenizerType type, String alphabet, String path) {}
+
+  /**
+   * Exactly one of {@code generator} (with its {@code params}, in request order) and {@code
+   * jsonlPath}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record DatasetSpec(String generator, Map<String, Object> params, String jsonlPath) {
+    public DatasetSpec {
+      params = params == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+  }
+
+  /** Sampling parameters of the rollout workers (the per-group seed is derived). */
+  public record SamplingSpec(double temperature, double topP, int topK, int maxNewTokens) {}
+
+  /** The GRPO loss and update settings. */
+  public record LossSpec(
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.LossVariantReader.class)
+          LossVariant variant,
+      double epsLow,
+      double epsHigh,
+      double beta,
+      double tisCap,
+      int mu,
+      int microBatchSize) {}
+
+  /** AdamW and its learning-rate schedule. */
+  public record OptimizerSpec(
+      double learningRate,
+      double beta1,
+      double beta2,
+      double epsilon,
+      double weightDecay,
+      double maxGradNorm,
+      int warmupSteps,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.ScheduleReader.class)
+          LrSchedule schedule,
+      double minLrRatio) {}
+
+  /** Held-out evaluation. */
+  public record EvalSpec(int size, int every, boolean greedy, long seed) {}
+
+  /** The JSON stored in {@code run.config}. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A spec stored by {@link #toJson}. */
+  public static RunSpec fromJson(String json) {
+    try {
+      return JSON.readValue(json, RunSpec.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not a stored run spec: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * JSON of the policy module's enums, which carry no Jackson annotations of their own: the
+   * lower-case names of {@link FieldRule#spelling}, read back by the same parsers as a request.
+   */
+  public static final class Spelling {
+    private Spelling() {}
+
+    /** Writes {@code DR_GRPO} as {@code "dr_grpo"}. */
+    public static final class Writer extends JsonSerializer<Enum<?>> {
+      @Override
+      public void serialize(Enum<?> value, JsonGenerator gen, SerializerProvider serializers)
+          throws IOException {
+        gen.writeString(FieldRule.spelling(value));
+      }
+    }
+
+    /** Reads a loss variant as {@link RunRules#LOSS_VARIANT} does. */
+    public static final class LossVariantReader extends JsonDeserializer<LossVariant> {
+      @Override
+      public LossVariant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        return RunRules.LOSS_VARIANT.parse().apply(p.getValueAsString());
+      }
+    }
+
+    /** Reads a schedule as {@link RunRules#SCHEDULE} does. */
+    public static final class ScheduleReader extends JsonDeserializer<LrSchedule> {
+      @Override
+      public LrSchedule deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        return RunRules.SCHEDULE.parse().apply(p.getValueAsString());
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.grpo.trainer.service;
+
+import ai.djl.Device;
+import dev.grpo.trainer.metrics.TrainerMetrics;
+import dev.grpo.trainer.pacing.OffsetLedger;
+import dev.grpo.trainer.persistence.RunRecords;
+import dev.grpo.trainer.tasks.TaskGenerators;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * What every run on the training thread shares with the loop.
+ *
+ * @param ledger the loop's offset ledger of {@code grpo.scored}: a run marks a group safe once its
+ *     fate is durable
+ * @param faults the test hook of crash points
+ */
+public record RunEnv(
+    RunRecords store,
+    RunEvents events,
+    TrainerMetrics metrics,
+    Evaluator evaluator,
+    TaskGenerators generators,
+    Path checkpointsRoot,
+    Device device,
+    OffsetLedger<?> ledger,
+    FaultInjector faults,
+    Clock clock) {}
