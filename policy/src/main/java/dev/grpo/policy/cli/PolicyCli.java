@@ -102,11 +102,10 @@ public final class PolicyCli {
 
   private static void init(Map<String, String> o, PrintStream out) {
     ModelConfig cfg = ModelConfig.read(path(o, "config"));
-    Tokenizer tok =
+    try (Tokenizer tok =
         o.containsKey("tokenizer")
             ? Tokenizers.load(path(o, "tokenizer"))
-            : CharTokenizer.printableAscii();
-    try {
+            : CharTokenizer.printableAscii()) {
       Tokenizers.checkFits(tok, cfg);
       Path dir = Path.of(required(o, "out"));
       try (LlamaModel model =
@@ -121,8 +120,6 @@ public final class PolicyCli {
                 + HfCheckpoint.sha256(dir)
                 + ")");
       }
-    } finally {
-      tok.close();
     }
   }
 

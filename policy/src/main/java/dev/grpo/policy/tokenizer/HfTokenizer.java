@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * found). Encoding adds no special tokens and applies no truncation or padding; decoding skips
  * special tokens. Close it to free the native tokenizer.
  */
-public final class HfTokenizer implements Tokenizer, AutoCloseable {
+public final class HfTokenizer implements Tokenizer {
 
   private final HuggingFaceTokenizer delegate;
   private final byte[] tokenizerJson;

@@ -9,10 +9,10 @@ import java.nio.file.Path;
  * place, {@link PromptEncoding#withBos}. {@link #decode} drops the special tokens (BOS, EOS, pad),
  * so a completion that ends in EOS decodes to its text only.
  *
- * <p>A tokenizer may hold native resources ({@link HfTokenizer}); whoever creates one closes it
- * with {@link #close()}.
+ * <p>A tokenizer may hold native resources ({@link HfTokenizer}); whoever creates one closes it,
+ * with try-with-resources.
  */
-public interface Tokenizer {
+public interface Tokenizer extends AutoCloseable {
 
   /** Token ids of {@code text}, without any special token. */
   int[] encode(String text);
@@ -44,5 +44,6 @@ public interface Tokenizer {
    * Frees what the tokenizer holds outside the Java heap (none by default). Throws no checked
    * exception, so closing needs no try/catch.
    */
+  @Override
   default void close() {}
 }

@@ -29,7 +29,9 @@ class PromptEncodingTest {
   @Test
   void closingATokenizerNeedsNoTryCatchAndIsANoOpForPureJavaOnes() {
     Tokenizer t = CharTokenizer.printableAscii();
-    t.close();
+    try (t) {
+      assertThat(t.encode("a")).hasSize(1);
+    }
     assertThat(t.encode("a")).hasSize(1); // nothing to free, still usable
   }
 }
