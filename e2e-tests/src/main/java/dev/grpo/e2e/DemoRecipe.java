@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * the held-out checker shown as "eval accuracy" and the target accuracy. The built-in recipe is
  * {@value #BUILT_IN}; the launcher's options override steps, seed and max staleness.
  *
- * @param runConfig the body of {@code POST /runs} (the trainer's RunConfig)
+ * @param runConfig the body of {@code POST /runs} (the trainer's RunRequest)
  * @param evalChecker checker whose held-out score is the eval accuracy, e.g. {@code exact_match}
  * @param targetAccuracy accuracy the demo aims at, in (0, 1]
  */

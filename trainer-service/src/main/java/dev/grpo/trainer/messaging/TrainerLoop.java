@@ -2,6 +2,7 @@ package dev.grpo.trainer.messaging;
 
 import dev.grpo.contracts.Topics;
 import dev.grpo.policy.model.Devices;
+import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.policy.model.TorchThreads;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewards.GroupScorer;
@@ -49,7 +50,7 @@ import org.jboss.logging.Logger;
 public class TrainerLoop {
   static {
     // DJL must never reach the network; set before any engine class loads on this JVM.
-    System.setProperty("ai.djl.offline", "true");
+    DjlOffline.enable();
   }
 
   private static final Logger LOG = Logger.getLogger(TrainerLoop.class);

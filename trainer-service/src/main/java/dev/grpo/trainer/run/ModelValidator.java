@@ -10,6 +10,7 @@ import static dev.grpo.trainer.run.RunRules.TOKENIZER_TYPE;
 import static dev.grpo.trainer.run.RunRules.VOCAB_SIZE;
 
 import dev.grpo.policy.model.ModelConfig;
+import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.trainer.run.RunSpec.ModelSpec;
 import dev.grpo.trainer.run.RunSpec.RandomInit;
 import dev.grpo.trainer.run.RunSpec.TokenizerSpec;
@@ -96,8 +97,8 @@ final class ModelValidator {
 
   private static ModelSpec randomInitModel(RunRequest.RandomInit r, TokenizerSpec tok) {
     int tokVocab;
-    try (var t = RunResources.closeable(RunResources.tokenizer(tok))) {
-      tokVocab = t.tokenizer().vocabSize();
+    try (Tokenizer t = RunResources.tokenizer(tok)) {
+      tokVocab = t.vocabSize();
     } catch (IllegalArgumentException e) {
       throw new InvalidRunConfigException(
           "model.tokenizer", tok, "load", "model.tokenizer: " + e.getMessage());

@@ -22,20 +22,6 @@ import java.nio.file.Path;
 public final class RunResources {
   private RunResources() {}
 
-  /**
-   * The token ids the policy sees for a prompt: BOS, then the prompt's tokens. This layout is part
-   * of the contract with the rollout workers (a RolloutGroup carries completion tokens only, so the
-   * trainer re-tokenises the prompt and must get the same ids the sampler was given). The trainer's
-   * one place for it.
-   */
-  public static int[] promptTokens(Tokenizer tokenizer, String prompt) {
-    int[] body = tokenizer.encode(prompt);
-    int[] ids = new int[body.length + 1];
-    ids[0] = tokenizer.bosId();
-    System.arraycopy(body, 0, ids, 1, body.length);
-    return ids;
-  }
-
   /** The run's tokenizer: the spec's, or (when it names none) the checkpoint's own. */
   public static Tokenizer tokenizer(ModelSpec m) {
     if (m.tokenizer() == null) {
@@ -50,32 +36,6 @@ public final class RunResources {
       return Tokenizers.load(Path.of(t.path()));
     }
     return t.alphabet() == null ? CharTokenizer.printableAscii() : new CharTokenizer(t.alphabet());
-  }
-
-  /**
-   * Closes a tokenizer (a native Hugging Face tokenizer holds native memory); the trainer's one
-   * place for it.
-   */
-  public static void closeTokenizer(Tokenizer tokenizer) {
-    if (tokenizer instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot close tokenizer", e);
-      }
-    }
-  }
-
-  /** A tokenizer for try-with-resources, closed by {@link #closeTokenizer}. */
-  public record ClosingTokenizer(Tokenizer tokenizer) implements AutoCloseable {
-    @Override
-    public void close() {
-      closeTokenizer(tokenizer);
-    }
-  }
-
-  public static ClosingTokenizer closeable(Tokenizer t) {
-    return new ClosingTokenizer(t);
   }
 
   /** A Llama config for random init; special ids are the char tokenizer's (BOS 1, EOS 2). */
@@ -100,7 +60,7 @@ public final class RunResources {
       }
       Tokenizer t = tokenizer(m.tokenizer());
       Tokenizers.checkFits(t, ck.config());
-      closeTokenizer(ck.tokenizer());
+      ck.tokenizer().close();
       return new LoadedCheckpoint(ck.config(), ck.model(), t);
     }
     Tokenizer t = tokenizer(m.tokenizer());

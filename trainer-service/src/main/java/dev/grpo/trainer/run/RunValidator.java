@@ -4,6 +4,8 @@ import static dev.grpo.trainer.run.RunRules.*;
 
 import dev.grpo.contracts.RewardSpec;
 import dev.grpo.policy.model.ModelConfig;
+import dev.grpo.policy.tokenizer.PromptEncoding;
+import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.policy.train.LrSchedule;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
@@ -242,7 +244,7 @@ public final class RunValidator {
             ? model.randomInit().maxPositions()
             : ModelConfig.read(Path.of(model.checkpoint()).resolve("config.json"))
                 .maxPositionEmbeddings();
-    try (var t = RunResources.closeable(RunResources.tokenizer(model))) {
+    try (Tokenizer t = RunResources.tokenizer(model)) {
       int longest = 0;
       String longestPrompt = "";
       List<TaskExample> sample = new ArrayList<>(dataset.eval());
@@ -250,7 +252,7 @@ public final class RunValidator {
         sample.add(dataset.train(i));
       }
       for (TaskExample e : sample) {
-        int n = RunResources.promptTokens(t.tokenizer(), e.prompt()).length;
+        int n = PromptEncoding.withBos(t, e.prompt()).length;
         if (n > longest) {
           longest = n;
           longestPrompt = e.prompt();

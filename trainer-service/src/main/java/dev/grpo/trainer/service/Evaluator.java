@@ -6,9 +6,9 @@ import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.sampling.Generation;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.sampling.SamplingConfig;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.rewards.GroupScorer;
-import dev.grpo.trainer.run.RunResources;
 import dev.grpo.trainer.tasks.TaskExample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +52,7 @@ public final class Evaluator {
       List<TaskExample> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
       List<int[]> prompts = new ArrayList<>();
       for (TaskExample e : batch) {
-        prompts.add(RunResources.promptTokens(tokenizer, e.prompt()));
+        prompts.add(PromptEncoding.withBos(tokenizer, e.prompt()));
       }
       List<Generation> out = sampler.generate(model, tokenizer, prompts, sampling);
       for (int i = 0; i < batch.size(); i++) {

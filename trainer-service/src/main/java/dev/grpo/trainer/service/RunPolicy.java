@@ -5,6 +5,7 @@ import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.policy.checkpoint.LoadedCheckpoint;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.model.ModelConfig;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import dev.grpo.trainer.run.RunResources;
 import dev.grpo.trainer.run.RunSpec;
@@ -44,7 +45,7 @@ final class RunPolicy implements AutoCloseable {
         reference = initial.model().copyFrozen();
       } finally {
         initial.model().close();
-        RunResources.closeTokenizer(initial.tokenizer());
+        initial.tokenizer().close();
       }
     }
     return new RunPolicy(loaded, reference);
@@ -67,9 +68,9 @@ final class RunPolicy implements AutoCloseable {
     return reference;
   }
 
-  /** The token ids the policy sees for {@code prompt} (see {@link RunResources#promptTokens}). */
+  /** The token ids the policy sees for {@code prompt} (see {@link PromptEncoding#withBos}). */
   int[] promptTokens(String prompt) {
-    return RunResources.promptTokens(tokenizer, prompt);
+    return PromptEncoding.withBos(tokenizer, prompt);
   }
 
   @Override
@@ -78,6 +79,6 @@ final class RunPolicy implements AutoCloseable {
     if (reference != null) {
       reference.close();
     }
-    RunResources.closeTokenizer(tokenizer);
+    tokenizer.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.grpo.trainer.service;
 import dev.grpo.contracts.Completion;
 import dev.grpo.contracts.Contracts;
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.FinishReason;
 import dev.grpo.contracts.PromptTask;
@@ -15,10 +16,10 @@ import dev.grpo.policy.checkpoint.LoadedCheckpoint;
 import dev.grpo.policy.sampling.Generation;
 import dev.grpo.policy.sampling.Sampler;
 import dev.grpo.policy.sampling.SamplingConfig;
+import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewards.GroupScorer;
 import dev.grpo.rewards.ScoringLimits;
-import dev.grpo.trainer.run.RunResources;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class ScoringFeeder implements AutoCloseable {
   }
 
   /** The stage the feeder names in its dead letters, as the rollout service does. */
-  static final String STAGE = "rollout-service/generate";
+  static final String STAGE = DeadLetters.ROLLOUT_GENERATE;
 
   Throwable failure() {
     return failure;
@@ -124,7 +125,7 @@ final class ScoringFeeder implements AutoCloseable {
           LoadedCheckpoint policy =
               policies.computeIfAbsent(
                   uri, u -> HfCheckpoint.load(Path.of(URI.create(u)), ai.djl.Device.cpu()));
-          int[] prompt = RunResources.promptTokens(policy.tokenizer(), task.prompt());
+          int[] prompt = PromptEncoding.withBos(policy.tokenizer(), task.prompt());
           var prompts = new ArrayList<int[]>();
           for (int i = 0; i < task.groupSize(); i++) {
             prompts.add(prompt);
