@@ -1,14 +1,25 @@
 #!/bin/sh
 # Creates the GRPO topics with the partitions and configs of docs/operations.md ("Topics").
-# UNTESTED in a container (no Docker engine where it was written); run by the kafka-init service.
+# Run by the kafka-init service (infra/containers/test runs it under podman-compose).
 # Idempotent: --if-not-exists, so re-running `docker compose up` is harmless.
-# Env: BOOTSTRAP (default kafka:9092), REPLICATION_FACTOR (default 1: a one-node broker).
+# Env: BOOTSTRAP (default kafka:9092), REPLICATION_FACTOR (default 1: a one-node broker),
+# WAIT_SECONDS (default 120): how long to wait for the broker, since podman-compose ignores the
+# service_healthy condition that docker compose waits for.
 set -eu
 
 BOOTSTRAP="${BOOTSTRAP:-kafka:9092}"
 RF="${REPLICATION_FACTOR:-1}"
 TOPICS=/opt/kafka/bin/kafka-topics.sh
 DAY_MS=86400000
+
+waited=0
+until "$TOPICS" --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1; do
+  if [ "$waited" -ge "${WAIT_SECONDS:-120}" ]; then
+    echo "kafka-init: no broker at $BOOTSTRAP after ${waited}s" >&2
+    exit 1
+  fi
+  sleep 2; waited=$((waited + 2))
+done
 
 create() { # name partitions config...
   name="$1"; partitions="$2"; shift 2

@@ -280,8 +280,7 @@ public final class EmbeddedKafka implements KafkaBroker {
 
   static Properties brokerProperties(
       Path logDir, int clientPort, int controllerPort, Map<String, String> overrides) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
+    Properties p = singleNodeDefaults();
     p.put("node.id", Integer.toString(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.put(
@@ -304,6 +303,18 @@ public final class EmbeddedKafka implements KafkaBroker {
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("inter.broker.listener.name", BROKER_LISTENER);
     p.put("log.dirs", logDir.toString());
+    p.put("auto.create.topics.enable", "true");
+    p.putAll(overrides);
+    return p;
+  }
+
+  /**
+   * What a one-node cluster needs whatever its listeners: a combined broker and controller, and
+   * every internal topic fitting on one node. Shared with {@link KafkaImageMain}.
+   */
+  static Properties singleNodeDefaults() {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
     // One node: every internal topic must fit on it, or transactions and groups never start.
     p.put("offsets.topic.replication.factor", "1");
     p.put("offsets.topic.num.partitions", "1");
@@ -315,11 +326,9 @@ public final class EmbeddedKafka implements KafkaBroker {
     p.put("default.replication.factor", "1");
     p.put("min.insync.replicas", "1");
     p.put("num.partitions", "1");
-    p.put("auto.create.topics.enable", "true");
     // Tests would otherwise wait 3 s for every first consumer of a group.
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
-    p.putAll(overrides);
     return p;
   }
 
@@ -328,20 +337,28 @@ public final class EmbeddedKafka implements KafkaBroker {
       // Formatted by an earlier run: keep its cluster id and data (the standalone broker restarts).
       return;
     }
+    formatStorage(config, Uuid.randomUuid().toString());
+  }
+
+  /**
+   * Formats the log and metadata directories of {@code config} for cluster {@code clusterId};
+   * directories formatted before are left as they are (a restarted broker keeps its data).
+   */
+  static void formatStorage(KafkaConfig config, String clusterId) {
     try {
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(logDir.toString()))
+          .setNodeId(config.nodeId())
+          .setClusterId(clusterId)
+          .setDirectories(config.logDirs())
           .setMetadataLogDirectory(config.metadataLogDir())
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setControllerListenerName(CONTROLLER_LISTENER)
-          .setIgnoreFormatted(false)
+          .setControllerListenerName(config.controllerListenerNames().get(0))
+          .setIgnoreFormatted(true)
           .run();
     } catch (Exception e) {
       throw new IllegalStateException(
-          "formatting Kafka log directory " + logDir + " failed: " + e.getMessage(), e);
+          "formatting Kafka log directories " + config.logDirs() + " failed: " + e.getMessage(), e);
     }
   }
 

@@ -63,6 +63,9 @@ class TestResourcesTest {
     org.junit.jupiter.api.Assumptions.assumeFalse(
         new java.io.File("/var/run/docker.sock").exists(),
         "a Docker socket exists here; this test is about machines without one");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getenv("DOCKER_HOST") == null,
+        "DOCKER_HOST names a Docker engine (e.g. infra/containers/testcontainers' podman socket)");
     assertThatThrownBy(
             () ->
                 TestcontainersSwitch.startContainer(

@@ -4,8 +4,10 @@ import dev.grpo.localinfra.KafkaBroker;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * A Kafka broker in a Docker container ({@value #IMAGE}), for runs with the Testcontainers switch
- * on. Only ever loaded by name from {@code TestcontainersSwitch}.
+ * A Kafka broker in a Docker container ({@value #IMAGE}, or the substitute named by {@code
+ * grpo.testcontainers.kafka-image} / {@code GRPO_TESTCONTAINERS_KAFKA_IMAGE}, see {@link
+ * ContainerImages}), for runs with the Testcontainers switch on. Only ever loaded by name from
+ * {@code TestcontainersSwitch}.
  */
 public final class ContainerKafka implements KafkaBroker {
 
@@ -17,7 +19,7 @@ public final class ContainerKafka implements KafkaBroker {
   public ContainerKafka() {
     DockerCheck.requireDocker("Kafka");
     container =
-        new KafkaContainer(IMAGE)
+        new KafkaContainer(ContainerImages.resolve("kafka", IMAGE))
             .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
             .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
             .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")

@@ -5,8 +5,10 @@ import dev.grpo.localinfra.PostgresServer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * PostgreSQL in a Docker container ({@value #IMAGE}), for runs with the Testcontainers switch on.
- * Only ever loaded by name from {@code TestcontainersSwitch}.
+ * PostgreSQL in a Docker container ({@value #IMAGE}, or the substitute named by {@code
+ * grpo.testcontainers.postgres-image} / {@code GRPO_TESTCONTAINERS_POSTGRES_IMAGE}, see {@link
+ * ContainerImages}), for runs with the Testcontainers switch on. Only ever loaded by name from
+ * {@code TestcontainersSwitch}.
  */
 public final class ContainerPostgres implements PostgresServer {
 
@@ -16,7 +18,9 @@ public final class ContainerPostgres implements PostgresServer {
 
   public ContainerPostgres() {
     DockerCheck.requireDocker("PostgreSQL");
-    container = new PostgreSQLContainer(IMAGE).withDatabaseName("grpo");
+    container =
+        new PostgreSQLContainer(ContainerImages.resolve("postgres", IMAGE))
+            .withDatabaseName("grpo");
     container.start();
   }
 
