@@ -113,7 +113,19 @@ public final class GrpoTrainer implements AutoCloseable {
       throw new IllegalArgumentException("groups must hold at least 1 group, was empty");
     }
     int vocab = policy.config().vocabSize();
-    boolean scaleByStd = config.loss().variant() != LossVariant.DR_GRPO;
+    LossConfig loss = config.loss();
+    List<double[]> groupRewards = new ArrayList<>();
+    List<double[][]> groupComponents = new ArrayList<>();
+    for (TrainingGroup group : groups) {
+      groupRewards.add(group.rewards());
+      groupComponents.add(
+          group.completions().stream()
+              .map(TrainingSample::rewardComponents)
+              .toArray(double[][]::new));
+    }
+    List<double[]> advantages =
+        BatchAdvantages.compute(
+            groupRewards, groupComponents, loss.scale(), loss.rewardAggregation());
     List<Row> rows = new ArrayList<>();
     int zeroStd = 0;
     List<Double> allRewards = new ArrayList<>();
@@ -124,7 +136,7 @@ public final class GrpoTrainer implements AutoCloseable {
       if (GroupAdvantages.isConstant(rewards)) {
         zeroStd++;
       }
-      double[] adv = GroupAdvantages.compute(rewards, scaleByStd);
+      double[] adv = advantages.get(g);
       for (int i = 0; i < rewards.length; i++) {
         TrainingSample s = group.completions().get(i);
         checkTokens(
@@ -141,7 +153,9 @@ public final class GrpoTrainer implements AutoCloseable {
     long activeTokens = 0;
     int longest = 0;
     for (Row r : rows) {
-      activeTokens += r.sample().completionTokenIds().length;
+      if (!(loss.maskTruncated() && r.sample().truncated())) {
+        activeTokens += r.sample().completionTokenIds().length;
+      }
       longest = Math.max(longest, r.sample().completionTokenIds().length);
     }
     int maxLen =
@@ -187,17 +201,20 @@ public final class GrpoTrainer implements AutoCloseable {
                 oldLogp == null ? lp.logp().stopGradient() : padded(m, oldLogp, from, to, width);
             NDArray ref = refLogp == null ? null : padded(m, refLogp, from, to, width);
             NDArray beh = null;
-            if (config.loss().tisCap() > 0) {
+            if (loss.usesBehaviour()) {
               beh = behaviour(m, mb, old, width);
             }
             float[] adv = new float[mb.size()];
+            float[] truncated = new float[mb.size()];
             for (int i = 0; i < adv.length; i++) {
               adv[i] = mb.get(i).advantage();
+              truncated[i] = mb.get(i).sample().truncated() ? 1f : 0f;
             }
             LossResult res =
                 GrpoLoss.compute(
-                    new LossInputs(lp.logp(), old, ref, beh, m.create(adv), lp.mask()),
-                    config.loss(),
+                    new LossInputs(
+                        lp.logp(), old, ref, beh, m.create(adv), lp.mask(), m.create(truncated)),
+                    loss,
                     totals);
             gc.backward(res.loss());
             lossSum += res.lossValue();
