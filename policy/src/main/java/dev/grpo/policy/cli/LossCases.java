@@ -57,6 +57,7 @@ final class LossCases {
           "rewards",
           "reward_components",
           "reward_aggregation",
+          "reward_weights",
           "importance_sampling_level",
           "tau_pos",
           "tau_neg",
@@ -406,14 +407,24 @@ final class LossCases {
     if (cfg.rewardAggregation() == RewardAggregation.NORMALIZE_THEN_SUM && comps == null) {
       throw c.bad("reward_components", "must be given for reward_aggregation normalize_then_sum");
     }
+    double[] weights = null;
+    if (c.has("reward_weights")) {
+      if (comps == null) {
+        throw c.bad("reward_weights", "needs reward_components");
+      }
+      weights = c.vector("reward_weights", comps[0].length);
+    }
     List<double[]> groupRewards = new ArrayList<>();
     List<double[][]> groupComps = new ArrayList<>();
+    List<double[]> groupWeights = new ArrayList<>();
     for (int from = 0; from < b; from += g) {
       groupRewards.add(Arrays.copyOfRange(rewards, from, from + g));
       groupComps.add(comps == null ? null : Arrays.copyOfRange(comps, from, from + g));
+      groupWeights.add(weights);
     }
     List<double[]> adv =
-        BatchAdvantages.compute(groupRewards, groupComps, cfg.scale(), cfg.rewardAggregation());
+        BatchAdvantages.compute(
+            groupRewards, groupComps, groupWeights, cfg.scale(), cfg.rewardAggregation());
     return adv.stream().flatMapToDouble(Arrays::stream).toArray();
   }
 

@@ -116,7 +116,9 @@ public final class GrpoTrainer implements AutoCloseable {
     LossConfig loss = config.loss();
     List<double[]> groupRewards = new ArrayList<>();
     List<double[][]> groupComponents = new ArrayList<>();
+    List<double[]> groupWeights = new ArrayList<>();
     for (TrainingGroup group : groups) {
+      groupWeights.add(group.componentWeights());
       groupRewards.add(group.rewards());
       groupComponents.add(
           group.completions().stream()
@@ -125,7 +127,7 @@ public final class GrpoTrainer implements AutoCloseable {
     }
     List<double[]> advantages =
         BatchAdvantages.compute(
-            groupRewards, groupComponents, loss.scale(), loss.rewardAggregation());
+            groupRewards, groupComponents, groupWeights, loss.scale(), loss.rewardAggregation());
     List<Row> rows = new ArrayList<>();
     int zeroStd = 0;
     List<Double> allRewards = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.grpo.policy.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
@@ -18,7 +17,7 @@ class BatchAdvantagesTest {
     // group std of {1, 0} is sqrt(0.5), of {2, 0} sqrt(2) (unbiased)
     var a =
         BatchAdvantages.compute(
-            REWARDS, null, AdvantageScaling.GROUP, RewardAggregation.SUM_THEN_NORMALIZE);
+            REWARDS, null, null, AdvantageScaling.GROUP, RewardAggregation.SUM_THEN_NORMALIZE);
     assertThat(a.get(0)[0]).isCloseTo(0.5 / (Math.sqrt(0.5) + EPS), within(1e-12));
     assertThat(a.get(1)[1]).isCloseTo(-1 / (Math.sqrt(2) + EPS), within(1e-12));
   }
@@ -29,7 +28,7 @@ class BatchAdvantagesTest {
     double std = Math.sqrt(2.75 / 3);
     var a =
         BatchAdvantages.compute(
-            REWARDS, null, AdvantageScaling.BATCH, RewardAggregation.SUM_THEN_NORMALIZE);
+            REWARDS, null, null, AdvantageScaling.BATCH, RewardAggregation.SUM_THEN_NORMALIZE);
     assertThat(a.get(0)[0]).isCloseTo(0.5 / (std + EPS), within(1e-12));
     assertThat(a.get(1)[0]).isCloseTo(1 / (std + EPS), within(1e-12));
   }
@@ -38,7 +37,7 @@ class BatchAdvantagesTest {
   void noScalingOnlyCentres() {
     var a =
         BatchAdvantages.compute(
-            REWARDS, null, AdvantageScaling.NONE, RewardAggregation.SUM_THEN_NORMALIZE);
+            REWARDS, null, null, AdvantageScaling.NONE, RewardAggregation.SUM_THEN_NORMALIZE);
     assertThat(a.get(0)).containsExactly(0.5, -0.5);
     assertThat(a.get(1)).containsExactly(1.0, -1.0);
   }
@@ -49,6 +48,7 @@ class BatchAdvantagesTest {
       var a =
           BatchAdvantages.compute(
               List.of(new double[] {0.3, 0.3, 0.3}, new double[] {1, 0}),
+              null,
               null,
               s,
               RewardAggregation.SUM_THEN_NORMALIZE);
@@ -72,6 +72,7 @@ class BatchAdvantagesTest {
         BatchAdvantages.compute(
             List.of(new double[] {1, 0, 3}),
             List.<double[][]>of(comps),
+            null,
             AdvantageScaling.NONE,
             RewardAggregation.NORMALIZE_THEN_SUM);
     for (int i = 0; i < 3; i++) {
@@ -82,17 +83,32 @@ class BatchAdvantagesTest {
         BatchAdvantages.compute(
             List.of(new double[] {1, 0, 3}),
             null,
+            null,
             AdvantageScaling.NONE,
             RewardAggregation.SUM_THEN_NORMALIZE);
     assertThat(b.get(0)).containsExactly(new double[] {-1.0 / 3, -4.0 / 3, 5.0 / 3}, within(1e-12));
   }
 
   @Test
-  void normalizeThenSumNeedsComponents() {
-    assertThatThrownBy(
-            () ->
-                BatchAdvantages.compute(
-                    REWARDS, null, AdvantageScaling.GROUP, RewardAggregation.NORMALIZE_THEN_SUM))
-        .hasMessageContaining("components");
+  void normalizeThenSumWeighsTheNormalisedComponents() {
+    // c0 = {1, 0} and c1 = {0, 1} normalise to +-a and -+a; weights (2, -1) give +-3a.
+    double a = 0.5 / (Math.sqrt(0.5) + EPS);
+    var adv =
+        BatchAdvantages.compute(
+            List.of(new double[] {1, 1}),
+            List.<double[][]>of(new double[][] {{1, 0}, {0, 1}}),
+            List.of(new double[] {2, -1}),
+            AdvantageScaling.NONE,
+            RewardAggregation.NORMALIZE_THEN_SUM);
+    assertThat(adv.get(0)[0]).isCloseTo(3 * a, within(1e-12));
+    assertThat(adv.get(0)[1]).isCloseTo(-3 * a, within(1e-12));
+  }
+
+  @Test
+  void normalizeThenSumWithoutComponentsNormalisesTheTotal() {
+    var a =
+        BatchAdvantages.compute(
+            REWARDS, null, null, AdvantageScaling.NONE, RewardAggregation.NORMALIZE_THEN_SUM);
+    assertThat(a.get(0)[0]).isCloseTo(0.5 / (Math.sqrt(0.5) + EPS), within(1e-12));
   }
 }
