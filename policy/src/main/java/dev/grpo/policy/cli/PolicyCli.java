@@ -195,7 +195,7 @@ public final class PolicyCli {
     } else {
       items.add(in);
     }
-    try (LoadedCheckpoint ck = HfCheckpoint.load(path(o, "checkpoint"), device(o));
+    try (LoadedCheckpoint ck = HfCheckpoint.loadForTokenIds(path(o, "checkpoint"), device(o));
         NDManager nd = NDManager.newBaseManager(ck.model().device(), "PyTorch")) {
       boolean was = JniUtils.isGradMode();
       JniUtils.setGradMode(false);
