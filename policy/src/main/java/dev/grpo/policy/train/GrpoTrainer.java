@@ -175,6 +175,7 @@ public final class GrpoTrainer implements AutoCloseable {
     double entropySum = 0;
     long clipLow = 0;
     long clipHigh = 0;
+    LossResult stats = null;
     AdamW.Update last = null;
     int skipped = 0;
     for (int it = 0; it < config.mu(); it++) {
@@ -223,6 +224,7 @@ public final class GrpoTrainer implements AutoCloseable {
             klSum += res.klSum();
             clipLow += res.clipLowCount();
             clipHigh += res.clipHighCount();
+            stats = stats == null ? res : stats.plus(res);
             entropySum += lp.entropy().sum().getFloat();
           }
         }
@@ -260,7 +262,13 @@ public final class GrpoTrainer implements AutoCloseable {
         rewardStd,
         skipped,
         fbNanos / 1_000_000,
-        optNanos / 1_000_000);
+        optNanos / 1_000_000,
+        stats == null ? 0 : stats.clipDeltaCount() / perToken,
+        stats == null ? 0 : stats.maskedCount() / perToken,
+        stats == null ? 0 : stats.truncatedTokens() / config.mu(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightSum() / stats.activeTokens(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightMin(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightMax());
   }
 
   private static void checkTokens(int[] ids, int vocab, String field) {

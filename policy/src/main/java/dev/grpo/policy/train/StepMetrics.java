@@ -24,6 +24,14 @@ package dev.grpo.policy.train;
  * @param skippedUpdates optimizer updates skipped because the gradient norm was not finite
  * @param forwardBackwardMillis wall time of log-prob passes, forward and backward
  * @param optimizerMillis wall time of the AdamW updates
+ * @param clipFracDelta fraction of active tokens where two-sided clipping binds (A &lt; 0, r &gt;
+ *     delta)
+ * @param maskedFrac fraction of active tokens whose surrogate the correction's mask mode or the
+ *     probability-gap mask removed
+ * @param truncatedTokens completion tokens left out by {@code maskTruncated} (per inner iteration)
+ * @param isWeightMean mean off-policy correction weight over active tokens (1 when off)
+ * @param isWeightMin smallest correction weight over active tokens (1 when none is active)
+ * @param isWeightMax largest correction weight over active tokens (1 when none is active)
  */
 public record StepMetrics(
     long step,
@@ -43,4 +51,58 @@ public record StepMetrics(
     double rewardStd,
     int skippedUpdates,
     long forwardBackwardMillis,
-    long optimizerMillis) {}
+    long optimizerMillis,
+    double clipFracDelta,
+    double maskedFrac,
+    long truncatedTokens,
+    double isWeightMean,
+    double isWeightMin,
+    double isWeightMax) {
+
+  /** Metrics without the loss options' statistics (their neutral values). */
+  public StepMetrics(
+      long step,
+      long optimizerSteps,
+      double loss,
+      double kl,
+      double clipFracLow,
+      double clipFracHigh,
+      double entropy,
+      double gradNorm,
+      double learningRate,
+      long tokens,
+      int sequences,
+      int groups,
+      int zeroStdGroups,
+      double rewardMean,
+      double rewardStd,
+      int skippedUpdates,
+      long forwardBackwardMillis,
+      long optimizerMillis) {
+    this(
+        step,
+        optimizerSteps,
+        loss,
+        kl,
+        clipFracLow,
+        clipFracHigh,
+        entropy,
+        gradNorm,
+        learningRate,
+        tokens,
+        sequences,
+        groups,
+        zeroStdGroups,
+        rewardMean,
+        rewardStd,
+        skippedUpdates,
+        forwardBackwardMillis,
+        optimizerMillis,
+        0,
+        0,
+        0,
+        1,
+        1,
+        1);
+  }
+}
