@@ -122,154 +122,110 @@ public record LossConfig(
 
   /** This config with another objective. */
   public LossConfig withObjective(LossObjective o) {
-    return new LossConfig(
-        variant,
-        o,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        correction,
-        probGapEps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.objective = o);
   }
 
   /** This config with another importance level. */
   public LossConfig withLevel(ImportanceLevel l) {
-    return new LossConfig(
-        variant,
-        objective,
-        l,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        correction,
-        probGapEps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.level = l);
   }
 
   /** This config with two-sided clipping at {@code d} (0 = off). */
   public LossConfig withDelta(double d) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        d,
-        tauPos,
-        tauNeg,
-        correction,
-        probGapEps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.delta = d);
   }
 
   /** This config with SAPO temperatures. */
   public LossConfig withTau(double pos, double neg) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        pos,
-        neg,
-        correction,
-        probGapEps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(
+        b -> {
+          b.tauPos = pos;
+          b.tauNeg = neg;
+        });
   }
 
   /** This config with another off-policy correction. */
   public LossConfig withCorrection(OffPolicyCorrection c) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        c,
-        probGapEps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.correction = c);
   }
 
   /** This config with the probability-gap mask at {@code eps} (0 = off). */
   public LossConfig withProbGapEps(double eps) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        correction,
-        eps,
-        maskTruncated,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.probGapEps = eps);
   }
 
   /** This config with truncated completions masked or not. */
   public LossConfig withMaskTruncated(boolean on) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        correction,
-        probGapEps,
-        on,
-        scale,
-        rewardAggregation);
+    return edit(b -> b.maskTruncated = on);
   }
 
   /** This config with other advantage scaling and reward aggregation. */
   public LossConfig withAdvantages(AdvantageScaling s, RewardAggregation a) {
-    return new LossConfig(
-        variant,
-        objective,
-        level,
-        epsLow,
-        epsHigh,
-        beta,
-        delta,
-        tauPos,
-        tauNeg,
-        correction,
-        probGapEps,
-        maskTruncated,
-        s,
-        a);
+    return edit(
+        b -> {
+          b.scale = s;
+          b.rewardAggregation = a;
+        });
+  }
+
+  /** A copy with the fields {@code change} sets, checked again by the constructor. */
+  private LossConfig edit(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The components as mutable fields, for {@link #edit}. */
+  private static final class Fields {
+    LossVariant variant;
+    LossObjective objective;
+    ImportanceLevel level;
+    double epsLow;
+    double epsHigh;
+    double beta;
+    double delta;
+    double tauPos;
+    double tauNeg;
+    OffPolicyCorrection correction;
+    double probGapEps;
+    boolean maskTruncated;
+    AdvantageScaling scale;
+    RewardAggregation rewardAggregation;
+
+    Fields(LossConfig c) {
+      variant = c.variant;
+      objective = c.objective;
+      level = c.level;
+      epsLow = c.epsLow;
+      epsHigh = c.epsHigh;
+      beta = c.beta;
+      delta = c.delta;
+      tauPos = c.tauPos;
+      tauNeg = c.tauNeg;
+      correction = c.correction;
+      probGapEps = c.probGapEps;
+      maskTruncated = c.maskTruncated;
+      scale = c.scale;
+      rewardAggregation = c.rewardAggregation;
+    }
+
+    LossConfig build() {
+      return new LossConfig(
+          variant,
+          objective,
+          level,
+          epsLow,
+          epsHigh,
+          beta,
+          delta,
+          tauPos,
+          tauNeg,
+          correction,
+          probGapEps,
+          maskTruncated,
+          scale,
+          rewardAggregation);
+    }
   }
 
   /** Whether the loss reads behaviour log-probs (for the correction or the gap mask). */

@@ -233,64 +233,66 @@ public record RunSpec(
       }
     }
 
-    /** Reads a loss variant as {@link RunRules#LOSS_VARIANT} does. */
-    public static final class LossVariantReader extends JsonDeserializer<LossVariant> {
+    /** Reads a choice as its rule in {@link RunRules} reads the request's spelling. */
+    abstract static class RuleReader<E extends Enum<E>> extends JsonDeserializer<E> {
+      private final FieldRule.ChoiceRule<E> rule;
+
+      RuleReader(FieldRule.ChoiceRule<E> rule) {
+        this.rule = rule;
+      }
+
       @Override
-      public LossVariant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        return RunRules.LOSS_VARIANT.parse().apply(p.getValueAsString());
+      public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        return rule.parse().apply(p.getValueAsString());
+      }
+    }
+
+    /** Reads a loss variant as {@link RunRules#LOSS_VARIANT} does. */
+    public static final class LossVariantReader extends RuleReader<LossVariant> {
+      public LossVariantReader() {
+        super(RunRules.LOSS_VARIANT);
       }
     }
 
     /** Reads an objective as {@link RunRules#OBJECTIVE} does. */
-    public static final class ObjectiveReader extends JsonDeserializer<LossObjective> {
-      @Override
-      public LossObjective deserialize(JsonParser p, DeserializationContext ctxt)
-          throws IOException {
-        return RunRules.OBJECTIVE.parse().apply(p.getValueAsString());
+    public static final class ObjectiveReader extends RuleReader<LossObjective> {
+      public ObjectiveReader() {
+        super(RunRules.OBJECTIVE);
       }
     }
 
     /** Reads an importance level as {@link RunRules#IMPORTANCE_LEVEL} does. */
-    public static final class LevelReader extends JsonDeserializer<ImportanceLevel> {
-      @Override
-      public ImportanceLevel deserialize(JsonParser p, DeserializationContext ctxt)
-          throws IOException {
-        return RunRules.IMPORTANCE_LEVEL.parse().apply(p.getValueAsString());
+    public static final class LevelReader extends RuleReader<ImportanceLevel> {
+      public LevelReader() {
+        super(RunRules.IMPORTANCE_LEVEL);
       }
     }
 
     /** Reads a correction mode as {@link RunRules#CORRECTION} does. */
-    public static final class CorrectionReader extends JsonDeserializer<OffPolicyCorrection.Mode> {
-      @Override
-      public OffPolicyCorrection.Mode deserialize(JsonParser p, DeserializationContext ctxt)
-          throws IOException {
-        return RunRules.CORRECTION.parse().apply(p.getValueAsString());
+    public static final class CorrectionReader extends RuleReader<OffPolicyCorrection.Mode> {
+      public CorrectionReader() {
+        super(RunRules.CORRECTION);
       }
     }
 
     /** Reads an advantage scaling as {@link RunRules#SCALE} does. */
-    public static final class ScaleReader extends JsonDeserializer<AdvantageScaling> {
-      @Override
-      public AdvantageScaling deserialize(JsonParser p, DeserializationContext ctxt)
-          throws IOException {
-        return RunRules.SCALE.parse().apply(p.getValueAsString());
+    public static final class ScaleReader extends RuleReader<AdvantageScaling> {
+      public ScaleReader() {
+        super(RunRules.SCALE);
       }
     }
 
     /** Reads a reward aggregation as {@link RunRules#REWARD_AGGREGATION} does. */
-    public static final class AggregationReader extends JsonDeserializer<RewardAggregation> {
-      @Override
-      public RewardAggregation deserialize(JsonParser p, DeserializationContext ctxt)
-          throws IOException {
-        return RunRules.REWARD_AGGREGATION.parse().apply(p.getValueAsString());
+    public static final class AggregationReader extends RuleReader<RewardAggregation> {
+      public AggregationReader() {
+        super(RunRules.REWARD_AGGREGATION);
       }
     }
 
     /** Reads a schedule as {@link RunRules#SCHEDULE} does. */
-    public static final class ScheduleReader extends JsonDeserializer<LrSchedule> {
-      @Override
-      public LrSchedule deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        return RunRules.SCHEDULE.parse().apply(p.getValueAsString());
+    public static final class ScheduleReader extends RuleReader<LrSchedule> {
+      public ScheduleReader() {
+        super(RunRules.SCHEDULE);
       }
     }
   }
