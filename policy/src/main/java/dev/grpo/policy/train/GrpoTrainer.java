@@ -230,9 +230,14 @@ public final class GrpoTrainer implements AutoCloseable {
         }
       }
       long t2 = System.nanoTime();
-      last = optimizer.step();
-      if (last.skipped()) {
+      AdamW.Update update = optimizer.step();
+      if (update.skipped()) {
         skipped++;
+      }
+      // Report the last update that was applied: a skipped one changed nothing, and with μ > 1 its
+      // non-finite norm would otherwise read as a broken step although earlier updates were fine.
+      if (last == null || !update.skipped() || last.skipped()) {
+        last = update;
       }
       optNanos += System.nanoTime() - t2;
       fbNanos += t2 - t1;

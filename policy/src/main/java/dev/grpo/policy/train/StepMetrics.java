@@ -3,7 +3,7 @@ package dev.grpo.policy.train;
 /**
  * What one GRPO step did. Loss, KL, clip fractions and entropy are averaged over the μ inner
  * iterations and over active (completion) tokens; gradient norm and learning rate are those of the
- * last optimizer update of the step.
+ * last applied optimizer update of the step.
  *
  * @param step 1-based count of GRPO steps taken by this trainer (after this one)
  * @param optimizerSteps AdamW updates applied so far (μ per GRPO step, fewer if any was skipped)
@@ -13,8 +13,9 @@ package dev.grpo.policy.train;
  * @param clipFracLow fraction of active tokens with A &lt; 0 and r &lt; 1 - epsLow
  * @param clipFracHigh fraction of active tokens with A &gt; 0 and r &gt; 1 + epsHigh
  * @param entropy mean entropy of the tempered next-token distribution per active token (nats)
- * @param gradNorm global gradient norm before clipping
- * @param learningRate learning rate of the last update
+ * @param gradNorm global gradient norm before clipping, of the last applied update (of the last
+ *     update when all μ were skipped)
+ * @param learningRate learning rate of that update
  * @param tokens active completion tokens in the batch
  * @param sequences completions in the batch
  * @param groups groups in the batch
