@@ -97,6 +97,92 @@ class LossCommandTest {
     assertThat(c1.get("kl_mean").asDouble()).isPositive();
   }
 
+  /** Random cases of every option, as JSON: B = 4 in groups of 2, T = 4. */
+  static String randomCases(long seed) {
+    var rnd = new java.util.Random(seed);
+    String[] extras = {
+      "",
+      ", \"loss_type\": \"dapo\", \"importance_sampling_level\": \"sequence\"",
+      ", \"loss_type\": \"cispo\", \"eps_high\": 0.28",
+      ", \"loss_type\": \"sapo\", \"tau_pos\": 0.9, \"tau_neg\": 1.2",
+      ", \"loss_type\": \"dr_grpo\", \"delta\": 1.5, \"max_completion_length\": 6",
+      ", \"loss_type\": \"bnpo\", \"correction\": \"token_mask\", \"tis_cap\": 1.5",
+      ", \"correction\": \"sequence_truncate\", \"tis_cap\": 2, \"scale\": \"batch\"",
+      ", \"correction\": \"sequence_mask\", \"tis_cap\": 3, \"prob_gap_eps\": 0.1",
+      ", \"mask_truncated\": true, \"max_completion_length\": 3, \"beta\": 0.04",
+      ", \"reward_aggregation\": \"normalize_then_sum\", \"reward_weights\": [1, -0.5]",
+    };
+    StringBuilder sb = new StringBuilder("[");
+    for (int k = 0; k < extras.length; k++) {
+      double[][] lp = new double[4][4];
+      double[][] old = new double[4][4];
+      double[][] ref = new double[4][4];
+      double[][] beh = new double[4][4];
+      int[][] mask = new int[4][4];
+      double[][] comps = new double[4][2];
+      for (int i = 0; i < 4; i++) {
+        int len = 1 + rnd.nextInt(4);
+        comps[i][0] = rnd.nextInt(2);
+        comps[i][1] = rnd.nextDouble();
+        for (int j = 0; j < 4; j++) {
+          lp[i][j] = -0.1 - 2 * rnd.nextDouble();
+          old[i][j] = lp[i][j] + 0.5 * rnd.nextGaussian();
+          ref[i][j] = lp[i][j] + 0.3 * rnd.nextGaussian();
+          beh[i][j] = old[i][j] + 0.4 * rnd.nextGaussian();
+          mask[i][j] = j < len ? 1 : 0;
+        }
+      }
+      sb.append(k == 0 ? "" : ",")
+          .append("{\"G\": 2, \"mask\": ")
+          .append(java.util.Arrays.deepToString(new Object[] {mask}).replaceAll("^\\[|\\]$", ""))
+          .append(", \"logp\": ")
+          .append(java.util.Arrays.deepToString(lp))
+          .append(", \"old_logp\": ")
+          .append(java.util.Arrays.deepToString(old))
+          .append(", \"ref_logp\": ")
+          .append(java.util.Arrays.deepToString(ref))
+          .append(", \"behaviour_logp\": ")
+          .append(java.util.Arrays.deepToString(beh))
+          .append(", \"reward_components\": ")
+          .append(java.util.Arrays.deepToString(comps))
+          .append(extras[k])
+          .append("}");
+    }
+    return sb.append("]").toString();
+  }
+
+  @Test
+  void agreesWithATrlStyleTorchImplementation() throws Exception {
+    boolean torch;
+    try {
+      Process p =
+          new ProcessBuilder("/usr/bin/python3", "-c", "import torch")
+              .redirectErrorStream(true)
+              .start();
+      torch = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      torch = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        torch, "skipped: /usr/bin/python3 cannot import torch (Debian's python3-torch)");
+    for (String cases : new String[] {CASES, randomCases(17)}) {
+      assertThat(run(cases)).as(err.toString()).isZero();
+      Path in = dir.resolve("cases.json");
+      Path results = dir.resolve("results.json");
+      Files.writeString(results, out.toString());
+      Path script = Path.of(getClass().getResource("/trl_style_loss.py").toURI());
+      Process p =
+          new ProcessBuilder(
+                  "/usr/bin/python3", script.toString(), in.toString(), results.toString())
+              .redirectErrorStream(true)
+              .start();
+      String log = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(log).isZero();
+      assertThat(log).contains(" cases, 0 mismatches");
+    }
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
