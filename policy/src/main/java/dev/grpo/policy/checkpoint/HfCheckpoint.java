@@ -106,14 +106,28 @@ public final class HfCheckpoint {
    *     names or shapes do not match the config, or a tokenizer that does not fit the vocabulary
    */
   public static LoadedCheckpoint load(Path dir, Device device) {
+    return load(dir, device, true);
+  }
+
+  /**
+   * Loads a checkpoint for work on token ids (log-probs of given ids): its tokenizer is loaded and
+   * checked when {@value #TOKENIZER_FILE} is there, and is null when it is not.
+   */
+  public static LoadedCheckpoint loadForTokenIds(Path dir, Device device) {
+    return load(dir, device, Files.exists(dir.resolve(TOKENIZER_FILE)));
+  }
+
+  private static LoadedCheckpoint load(Path dir, Device device, boolean withTokenizer) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("checkpoint directory not found: " + dir);
     }
     ModelConfig cfg = ModelConfig.read(dir.resolve(CONFIG_FILE));
     Path weights = weightsFile(dir);
-    Tokenizer tokenizer = Tokenizers.load(dir.resolve(TOKENIZER_FILE));
+    Tokenizer tokenizer = withTokenizer ? Tokenizers.load(dir.resolve(TOKENIZER_FILE)) : null;
     try {
-      Tokenizers.checkFits(tokenizer, cfg);
+      if (tokenizer != null) {
+        Tokenizers.checkFits(tokenizer, cfg);
+      }
       LlamaModel model;
       try (NDManager tmp = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
         Map<String, NDArray> w = SafeTensors.read(weights, tmp, null);
@@ -122,7 +136,9 @@ public final class HfCheckpoint {
       return new LoadedCheckpoint(cfg, model, tokenizer);
     } catch (RuntimeException e) {
       try {
-        tokenizer.close();
+        if (tokenizer != null) {
+          tokenizer.close();
+        }
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }

@@ -10,13 +10,16 @@ import dev.grpo.policy.tokenizer.Tokenizer;
  *
  * @param config the model configuration from config.json
  * @param model the model, on the requested device
- * @param tokenizer the tokenizer from tokenizer.json
+ * @param tokenizer the tokenizer from tokenizer.json; null only from {@link
+ *     HfCheckpoint#loadForTokenIds} on a checkpoint without one
  */
 public record LoadedCheckpoint(ModelConfig config, LlamaModel model, Tokenizer tokenizer)
     implements AutoCloseable {
   @Override
   public void close() {
     model.close();
-    tokenizer.close();
+    if (tokenizer != null) {
+      tokenizer.close();
+    }
   }
 }

@@ -36,8 +36,8 @@ import java.util.Map;
 
 /**
  * Command-line tool over the policy runtime: {@code init}, {@code sample}, {@code logprobs}, {@code
- * inspect}. Bad input prints one line {@code error: ...} to stderr and exits with status 2. See
- * policy/README.md for the commands.
+ * inspect}, {@code loss}. Bad input prints one line {@code error: ...} to stderr and exits with
+ * status 2. See policy/README.md for the commands.
  */
 public final class PolicyCli {
 
@@ -53,7 +53,8 @@ public final class PolicyCli {
           "           [--top-k 0] [--seed 0] [--stop STRING] [--batch-size 8] [--no-bos] [--device"
               + " cpu]",
           "  logprobs --checkpoint DIR --input FILE|- [--temperature 1] [--device cpu]",
-          "  inspect  --checkpoint DIR");
+          "  inspect  --checkpoint DIR",
+          "  loss     --input cases.json|-   (JSON array of loss cases -> JSON array of results)");
 
   private PolicyCli() {}
 
@@ -85,9 +86,12 @@ public final class PolicyCli {
         case "inspect":
           inspect(opts, out);
           break;
+        case "loss":
+          out.println(LossCases.run(readJson(required(opts, "input"))));
+          break;
         default:
           throw new IllegalArgumentException(
-              "unknown command " + args[0] + "; commands: init, sample, logprobs, inspect");
+              "unknown command " + args[0] + "; commands: init, sample, logprobs, inspect, loss");
       }
       out.flush();
       return 0;
@@ -191,7 +195,7 @@ public final class PolicyCli {
     } else {
       items.add(in);
     }
-    try (LoadedCheckpoint ck = HfCheckpoint.load(path(o, "checkpoint"), device(o));
+    try (LoadedCheckpoint ck = HfCheckpoint.loadForTokenIds(path(o, "checkpoint"), device(o));
         NDManager nd = NDManager.newBaseManager(ck.model().device(), "PyTorch")) {
       boolean was = JniUtils.isGradMode();
       JniUtils.setGradMode(false);

@@ -113,7 +113,21 @@ public final class GrpoTrainer implements AutoCloseable {
       throw new IllegalArgumentException("groups must hold at least 1 group, was empty");
     }
     int vocab = policy.config().vocabSize();
-    boolean scaleByStd = config.loss().variant() != LossVariant.DR_GRPO;
+    LossConfig loss = config.loss();
+    List<double[]> groupRewards = new ArrayList<>();
+    List<double[][]> groupComponents = new ArrayList<>();
+    List<double[]> groupWeights = new ArrayList<>();
+    for (TrainingGroup group : groups) {
+      groupWeights.add(group.componentWeights());
+      groupRewards.add(group.rewards());
+      groupComponents.add(
+          group.completions().stream()
+              .map(TrainingSample::rewardComponents)
+              .toArray(double[][]::new));
+    }
+    List<double[]> advantages =
+        BatchAdvantages.compute(
+            groupRewards, groupComponents, groupWeights, loss.scale(), loss.rewardAggregation());
     List<Row> rows = new ArrayList<>();
     int zeroStd = 0;
     List<Double> allRewards = new ArrayList<>();
@@ -124,7 +138,7 @@ public final class GrpoTrainer implements AutoCloseable {
       if (GroupAdvantages.isConstant(rewards)) {
         zeroStd++;
       }
-      double[] adv = GroupAdvantages.compute(rewards, scaleByStd);
+      double[] adv = advantages.get(g);
       for (int i = 0; i < rewards.length; i++) {
         TrainingSample s = group.completions().get(i);
         checkTokens(
@@ -141,7 +155,9 @@ public final class GrpoTrainer implements AutoCloseable {
     long activeTokens = 0;
     int longest = 0;
     for (Row r : rows) {
-      activeTokens += r.sample().completionTokenIds().length;
+      if (!(loss.maskTruncated() && r.sample().truncated())) {
+        activeTokens += r.sample().completionTokenIds().length;
+      }
       longest = Math.max(longest, r.sample().completionTokenIds().length);
     }
     int maxLen =
@@ -159,6 +175,7 @@ public final class GrpoTrainer implements AutoCloseable {
     double entropySum = 0;
     long clipLow = 0;
     long clipHigh = 0;
+    LossResult stats = null;
     AdamW.Update last = null;
     int skipped = 0;
     for (int it = 0; it < config.mu(); it++) {
@@ -187,31 +204,40 @@ public final class GrpoTrainer implements AutoCloseable {
                 oldLogp == null ? lp.logp().stopGradient() : padded(m, oldLogp, from, to, width);
             NDArray ref = refLogp == null ? null : padded(m, refLogp, from, to, width);
             NDArray beh = null;
-            if (config.loss().tisCap() > 0) {
+            if (loss.usesBehaviour()) {
               beh = behaviour(m, mb, old, width);
             }
             float[] adv = new float[mb.size()];
+            float[] truncated = new float[mb.size()];
             for (int i = 0; i < adv.length; i++) {
               adv[i] = mb.get(i).advantage();
+              truncated[i] = mb.get(i).sample().truncated() ? 1f : 0f;
             }
             LossResult res =
                 GrpoLoss.compute(
-                    new LossInputs(lp.logp(), old, ref, beh, m.create(adv), lp.mask()),
-                    config.loss(),
+                    new LossInputs(
+                        lp.logp(), old, ref, beh, m.create(adv), lp.mask(), m.create(truncated)),
+                    loss,
                     totals);
             gc.backward(res.loss());
             lossSum += res.lossValue();
             klSum += res.klSum();
             clipLow += res.clipLowCount();
             clipHigh += res.clipHighCount();
+            stats = stats == null ? res : stats.plus(res);
             entropySum += lp.entropy().sum().getFloat();
           }
         }
       }
       long t2 = System.nanoTime();
-      last = optimizer.step();
-      if (last.skipped()) {
+      AdamW.Update update = optimizer.step();
+      if (update.skipped()) {
         skipped++;
+      }
+      // Report the last update that was applied: a skipped one changed nothing, and with μ > 1 its
+      // non-finite norm would otherwise read as a broken step although earlier updates were fine.
+      if (last == null || !update.skipped() || last.skipped()) {
+        last = update;
       }
       optNanos += System.nanoTime() - t2;
       fbNanos += t2 - t1;
@@ -241,7 +267,13 @@ public final class GrpoTrainer implements AutoCloseable {
         rewardStd,
         skipped,
         fbNanos / 1_000_000,
-        optNanos / 1_000_000);
+        optNanos / 1_000_000,
+        stats == null ? 0 : stats.clipDeltaCount() / perToken,
+        stats == null ? 0 : stats.maskedCount() / perToken,
+        stats == null ? 0 : stats.truncatedTokens() / config.mu(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightSum() / stats.activeTokens(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightMin(),
+        stats == null || stats.activeTokens() == 0 ? 1 : stats.isWeightMax());
   }
 
   private static void checkTokens(int[] ids, int vocab, String field) {

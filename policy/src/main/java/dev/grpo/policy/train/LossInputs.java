@@ -15,6 +15,8 @@ import ai.djl.ndarray.NDArray;
  *     importance sampling is off
  * @param advantages [B] advantage of each completion
  * @param mask [B, T] 1 for a completion token, 0 for padding
+ * @param truncated [B] 1 for a completion that stopped at the length limit, else 0; null when
+ *     unknown (then none is truncated). Read only when {@link LossConfig#maskTruncated()} is on
  */
 public record LossInputs(
     NDArray logp,
@@ -22,7 +24,19 @@ public record LossInputs(
     NDArray refLogp,
     NDArray behaviourLogp,
     NDArray advantages,
-    NDArray mask) {
+    NDArray mask,
+    NDArray truncated) {
+
+  /** Inputs without truncation flags. */
+  public LossInputs(
+      NDArray logp,
+      NDArray oldLogp,
+      NDArray refLogp,
+      NDArray behaviourLogp,
+      NDArray advantages,
+      NDArray mask) {
+    this(logp, oldLogp, refLogp, behaviourLogp, advantages, mask, null);
+  }
 
   public LossInputs {
     require(logp, "logp");
@@ -44,6 +58,10 @@ public record LossInputs(
     if (advantages.getShape().dimension() != 1 || advantages.getShape().get(0) != shape.get(0)) {
       throw new IllegalArgumentException(
           "advantages must have shape [" + shape.get(0) + "], was " + advantages.getShape());
+    }
+    if (truncated != null && !truncated.getShape().equals(advantages.getShape())) {
+      throw new IllegalArgumentException(
+          "truncated must have shape [" + shape.get(0) + "], was " + truncated.getShape());
     }
   }
 

@@ -8,9 +8,18 @@ import java.util.List;
  * @param promptTokenIds the prompt, at least 1 token
  * @param completions the group, at least 2
  * @param policyVersion version of the policy that generated the completions
+ * @param componentWeights the weight of each reward component of the samples (null: all 1)
  */
 public record TrainingGroup(
-    int[] promptTokenIds, List<TrainingSample> completions, long policyVersion) {
+    int[] promptTokenIds,
+    List<TrainingSample> completions,
+    long policyVersion,
+    double[] componentWeights) {
+
+  /** A group whose reward components, if any, weigh 1 each. */
+  public TrainingGroup(int[] promptTokenIds, List<TrainingSample> completions, long policyVersion) {
+    this(promptTokenIds, completions, policyVersion, null);
+  }
 
   public TrainingGroup {
     if (promptTokenIds == null || promptTokenIds.length == 0) {

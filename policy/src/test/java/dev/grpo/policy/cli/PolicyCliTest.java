@@ -79,6 +79,28 @@ class PolicyCliTest {
     }
     assertThat(run("inspect", "--checkpoint", ckpt.toString())).isZero();
     assertThat(new ObjectMapper().readTree(out.toString()).get("parameters").asLong()).isPositive();
+
+    // Commands that take token ids need no tokenizer.json.
+    Files.delete(ckpt.resolve("tokenizer.json"));
+    assertThat(
+            run(
+                "logprobs",
+                "--checkpoint",
+                ckpt.toString(),
+                "--input",
+                dir.resolve("lp.json").toString()))
+        .as(err.toString())
+        .isZero();
+    JsonNode again = new ObjectMapper().readTree(out.toString()).get("logprobs");
+    assertThat(again).isEqualTo(lp);
+    assertThat(
+            run(
+                "sample",
+                "--checkpoint",
+                ckpt.toString(),
+                "--prompts",
+                dir.resolve("prompts.txt").toString()))
+        .isEqualTo(2);
   }
 
   @Test

@@ -68,8 +68,8 @@ class GrpoLossTest {
           s = cl;
           ds = 0; // clipped branch strictly smaller => r outside [lo, hi] => clamp has no gradient
         }
-        if (cfg.tisCap() > 0 && beh != null) {
-          double w = Math.min(Math.exp((double) old[i][j] - beh[i][j]), cfg.tisCap());
+        if (cfg.correction().on() && beh != null) {
+          double w = Math.min(Math.exp((double) old[i][j] - beh[i][j]), cfg.correction().cap());
           s *= w;
           ds *= w;
         }

@@ -219,6 +219,67 @@ class GrpoTrainerTest {
   }
 
   @Test
+  void everyLossOptionTrainsAStepAndReportsItsMetrics() {
+    List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {4, 5});
+    LossConfig base = new LossConfig(LossVariant.GRPO, 0.2, 0.28, 0.0, 0);
+    List<LossConfig> options =
+        List.of(
+            base.withLevel(ImportanceLevel.SEQUENCE),
+            base.withObjective(LossObjective.CISPO),
+            base.withObjective(LossObjective.SAPO),
+            base.withDelta(1.5),
+            base.withProbGapEps(0.5),
+            base.withCorrection(
+                new OffPolicyCorrection(OffPolicyCorrection.Mode.SEQUENCE_MASK, 2.0)),
+            base.withMaskTruncated(true)
+                .withAdvantages(AdvantageScaling.BATCH, RewardAggregation.NORMALIZE_THEN_SUM));
+    for (LossConfig loss : options) {
+      try (LlamaModel model = LlamaModel.randomInit(TINY, Device.cpu(), 21);
+          GrpoTrainer trainer =
+              new GrpoTrainer(
+                  model,
+                  new GrpoTrainerConfig(
+                      loss,
+                      2,
+                      4,
+                      1.0,
+                      0,
+                      new AdamWConfig(
+                          5e-2, 0.9, 0.99, 1e-8, 0.0, 1.0, 0, LrSchedule.CONSTANT, 0, 0)))) {
+        Random rnd = new Random(3);
+        List<TrainingGroup> batch = new ArrayList<>();
+        for (TrainingGroup g : withAlternatingRewards(rollouts(model, prompts, 4, rnd))) {
+          List<TrainingSample> samples = new ArrayList<>();
+          for (int i = 0; i < g.completions().size(); i++) {
+            TrainingSample x = g.completions().get(i);
+            samples.add(
+                new TrainingSample(
+                    x.completionTokenIds(),
+                    x.behaviourLogProbs(),
+                    x.reward(),
+                    i == 0,
+                    new double[] {x.reward(), 1 - x.reward()}));
+          }
+          batch.add(new TrainingGroup(g.promptTokenIds(), samples, 0, new double[] {1, 0.5}));
+        }
+        StepMetrics m = trainer.step(batch);
+        assertThat(m.loss()).as(loss.toString()).isFinite();
+        assertThat(m.gradNorm()).as(loss.toString()).isFinite().isPositive();
+        assertThat(m.clipFracDelta()).isBetween(0.0, 1.0);
+        assertThat(m.maskedFrac()).isBetween(0.0, 1.0);
+        assertThat(m.isWeightMin()).isLessThanOrEqualTo(m.isWeightMean());
+        assertThat(m.isWeightMean()).isLessThanOrEqualTo(m.isWeightMax());
+        if (loss.maskTruncated()) {
+          assertThat(m.truncatedTokens()).as("one truncated completion per group").isPositive();
+        }
+        if (loss.correction().on()) {
+          assertThat(m.isWeightMax()).isLessThanOrEqualTo(2.0);
+        }
+      }
+    }
+  }
+
+  @Test
   void resumeFromSavedStateContinuesIdentically(@TempDir Path dir) {
     GrpoTrainerConfig cfg = config(LossVariant.DAPO, 0.0, 0.0, 1, 4, 1e-2);
     List<List<TrainingGroup>> batches = new ArrayList<>();

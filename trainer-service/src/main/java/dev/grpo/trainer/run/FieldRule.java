@@ -129,6 +129,11 @@ public sealed interface FieldRule {
       return new DoubleRule(path, meaning, defaultValue, range, extra, rule, doc);
     }
 
+    /** The same rule documented as {@code doc}, for a constraint checked with other fields. */
+    DoubleRule withExtraDoc(String doc) {
+      return new DoubleRule(path, meaning, defaultValue, range, extra, extraRule, doc);
+    }
+
     /** The value, or the default when absent, checked against the range (and the extra rule). */
     public double resolve(Double value) {
       double v = value == null ? defaultValue : value;

@@ -5,6 +5,7 @@ import dev.grpo.policy.sampling.SamplingConfig;
 import dev.grpo.policy.train.AdamWConfig;
 import dev.grpo.policy.train.GrpoTrainerConfig;
 import dev.grpo.policy.train.LossConfig;
+import dev.grpo.policy.train.OffPolicyCorrection;
 import dev.grpo.trainer.tasks.PromptDataset;
 import java.util.List;
 
@@ -23,7 +24,22 @@ public final class PolicyConfigs {
   public static GrpoTrainerConfig trainer(RunSpec spec) {
     var l = spec.loss();
     var o = spec.optimizer();
-    var loss = new LossConfig(l.variant(), l.epsLow(), l.epsHigh(), l.beta(), l.tisCap());
+    var loss =
+        new LossConfig(
+            l.variant(),
+            l.objective(),
+            l.importanceLevel(),
+            l.epsLow(),
+            l.epsHigh(),
+            l.beta(),
+            l.delta(),
+            l.tauPos(),
+            l.tauNeg(),
+            new OffPolicyCorrection(l.correction(), l.tisCap()),
+            l.probGapEps(),
+            l.maskTruncated(),
+            l.scale(),
+            l.rewardAggregation());
     int totalOptimizerSteps = spec.steps() * l.mu();
     var adam =
         new AdamWConfig(

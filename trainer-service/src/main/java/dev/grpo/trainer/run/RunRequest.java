@@ -96,7 +96,17 @@ public record RunRequest(
       Double beta,
       Double tisCap,
       Integer mu,
-      Integer microBatchSize) {}
+      Integer microBatchSize,
+      String objective,
+      String importanceLevel,
+      Double delta,
+      Double tauPos,
+      Double tauNeg,
+      String correction,
+      Double probGapEps,
+      Boolean maskTruncated,
+      String scale,
+      String rewardAggregation) {}
 
   /** AdamW and schedule. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

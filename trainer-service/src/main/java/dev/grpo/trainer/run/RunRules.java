@@ -1,8 +1,14 @@
 package dev.grpo.trainer.run;
 
 import dev.grpo.contracts.Contracts;
+import dev.grpo.policy.train.AdvantageScaling;
+import dev.grpo.policy.train.ImportanceLevel;
+import dev.grpo.policy.train.LossConfig;
+import dev.grpo.policy.train.LossObjective;
 import dev.grpo.policy.train.LossVariant;
 import dev.grpo.policy.train.LrSchedule;
+import dev.grpo.policy.train.OffPolicyCorrection;
+import dev.grpo.policy.train.RewardAggregation;
 import dev.grpo.trainer.run.FieldRule.ChoiceRule;
 import dev.grpo.trainer.run.FieldRule.DoubleRule;
 import dev.grpo.trainer.run.FieldRule.FlagRule;
@@ -108,11 +114,79 @@ public final class RunRules {
       DoubleRule.of("loss.beta", "KL coefficient, 0 = no reference model", 0.0, Range.NON_NEGATIVE);
   public static final DoubleRule TIS_CAP =
       DoubleRule.of(
-              "loss.tisCap", "Truncated importance weight cap C, 0 = off", 2.0, Range.NON_NEGATIVE)
+              "loss.tisCap",
+              "Cap C of the off-policy correction weight pi_old / pi_behaviour (loss.correction)",
+              OffPolicyCorrection.DEFAULT_CAP,
+              Range.POSITIVE)
           .and(
-              v -> v == 0 || v >= 1,
-              "be 0 (off) or >= 1 (a cap below 1 shrinks on-policy samples)",
-              "0 or >= 1");
+              v -> v >= 1,
+              "be >= 1 (a cap below 1 shrinks on-policy samples; switch the correction off with"
+                  + " loss.correction none)",
+              ">= 1");
+  public static final ChoiceRule<OffPolicyCorrection.Mode> CORRECTION =
+      ChoiceRule.of(
+              "loss.correction",
+              "Off-policy correction of behaviour vs old policy: the weight per token or per"
+                  + " sequence, truncated at loss.tisCap or masked above it",
+              OffPolicyCorrection.Mode.TOKEN_TRUNCATE,
+              OffPolicyCorrection.Mode::parse)
+          .withDefaultDoc("token_truncate when maxStaleness >= 1, else none");
+  public static final ChoiceRule<LossObjective> OBJECTIVE =
+      ChoiceRule.of(
+          "loss.objective",
+          "Surrogate: clip (PPO/GRPO), cispo or sapo",
+          LossObjective.CLIP,
+          LossObjective::parse);
+  public static final ChoiceRule<ImportanceLevel> IMPORTANCE_LEVEL =
+      ChoiceRule.of(
+          "loss.importanceLevel",
+          "Policy ratio per token, or per sequence (GSPO: geometric mean of the token ratios)",
+          ImportanceLevel.TOKEN,
+          ImportanceLevel::parse);
+  public static final DoubleRule DELTA =
+      DoubleRule.of(
+              "loss.delta",
+              "Two-sided clipping: cap of the unclipped ratio, 0 = off",
+              0.0,
+              Range.NON_NEGATIVE)
+          .withExtraDoc("0 or > 1 + loss.epsHigh, clip objective only");
+  public static final DoubleRule TAU_POS =
+      DoubleRule.of(
+          "loss.tauPos",
+          "SAPO temperature where A > 0",
+          LossConfig.DEFAULT_TAU_POS,
+          Range.POSITIVE);
+  public static final DoubleRule TAU_NEG =
+      DoubleRule.of(
+          "loss.tauNeg",
+          "SAPO temperature where A <= 0",
+          LossConfig.DEFAULT_TAU_NEG,
+          Range.POSITIVE);
+  public static final DoubleRule PROB_GAP_EPS =
+      DoubleRule.of(
+          "loss.probGapEps",
+          "Mask tokens whose probability under trainer and sampler differ by more than this, 0 ="
+              + " off",
+          0.0,
+          Range.FRACTION);
+  public static final FlagRule MASK_TRUNCATED =
+      new FlagRule(
+          "loss.maskTruncated",
+          "Completions that stopped at maxNewTokens contribute no loss",
+          false);
+  public static final ChoiceRule<AdvantageScaling> SCALE =
+      ChoiceRule.of(
+              "loss.scale",
+              "Advantages divided by the group's std, the batch's std, or nothing",
+              AdvantageScaling.GROUP,
+              AdvantageScaling::parse)
+          .withDefaultDoc("none for loss.variant dr_grpo, else group");
+  public static final ChoiceRule<RewardAggregation> REWARD_AGGREGATION =
+      ChoiceRule.of(
+          "loss.rewardAggregation",
+          "Sum the checkers' rewards then normalise, or normalise each then sum (GDPO)",
+          RewardAggregation.SUM_THEN_NORMALIZE,
+          RewardAggregation::parse);
   public static final IntRule MU =
       IntRule.of("loss.mu", "Inner iterations per batch", 1, 1, MAX_MU);
   public static final IntRule MICRO_BATCH =
@@ -194,6 +268,16 @@ public final class RunRules {
           EPS_HIGH,
           BETA,
           TIS_CAP,
+          CORRECTION,
+          OBJECTIVE,
+          IMPORTANCE_LEVEL,
+          DELTA,
+          TAU_POS,
+          TAU_NEG,
+          PROB_GAP_EPS,
+          MASK_TRUNCATED,
+          SCALE,
+          REWARD_AGGREGATION,
           MU,
           MICRO_BATCH,
           LEARNING_RATE,

@@ -13,8 +13,14 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.grpo.contracts.RewardSpec;
+import dev.grpo.policy.train.AdvantageScaling;
+import dev.grpo.policy.train.ImportanceLevel;
+import dev.grpo.policy.train.LossConfig;
+import dev.grpo.policy.train.LossObjective;
 import dev.grpo.policy.train.LossVariant;
 import dev.grpo.policy.train.LrSchedule;
+import dev.grpo.policy.train.OffPolicyCorrection;
+import dev.grpo.policy.train.RewardAggregation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
@@ -122,7 +128,11 @@ public record RunSpec(
   /** Sampling parameters of the rollout workers (the per-group seed is derived). */
   public record SamplingSpec(double temperature, double topP, int topK, int maxNewTokens) {}
 
-  /** The GRPO loss and update settings. */
+  /**
+   * The GRPO loss and update settings. A spec stored before a field existed reads it as its old
+   * meaning: no correction mode means {@code token_truncate} when {@code tisCap > 0} (then {@code
+   * none}, cap 2, for {@code tisCap = 0}), and the other options their defaults.
+   */
   public record LossSpec(
       @JsonSerialize(using = Spelling.Writer.class)
           @JsonDeserialize(using = Spelling.LossVariantReader.class)
@@ -132,7 +142,45 @@ public record RunSpec(
       double beta,
       double tisCap,
       int mu,
-      int microBatchSize) {}
+      int microBatchSize,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.ObjectiveReader.class)
+          LossObjective objective,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.LevelReader.class)
+          ImportanceLevel importanceLevel,
+      double delta,
+      double tauPos,
+      double tauNeg,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.CorrectionReader.class)
+          OffPolicyCorrection.Mode correction,
+      double probGapEps,
+      boolean maskTruncated,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.ScaleReader.class)
+          AdvantageScaling scale,
+      @JsonSerialize(using = Spelling.Writer.class)
+          @JsonDeserialize(using = Spelling.AggregationReader.class)
+          RewardAggregation rewardAggregation) {
+
+    public LossSpec {
+      if (correction == null) {
+        correction =
+            tisCap > 0 ? OffPolicyCorrection.Mode.TOKEN_TRUNCATE : OffPolicyCorrection.Mode.NONE;
+      }
+      if (tisCap == 0) {
+        tisCap = OffPolicyCorrection.DEFAULT_CAP;
+      }
+      objective = objective == null ? LossObjective.CLIP : objective;
+      importanceLevel = importanceLevel == null ? ImportanceLevel.TOKEN : importanceLevel;
+      tauPos = tauPos == 0 ? LossConfig.DEFAULT_TAU_POS : tauPos;
+      tauNeg = tauNeg == 0 ? LossConfig.DEFAULT_TAU_NEG : tauNeg;
+      scale = scale == null && variant != null ? AdvantageScaling.defaultFor(variant) : scale;
+      rewardAggregation =
+          rewardAggregation == null ? RewardAggregation.SUM_THEN_NORMALIZE : rewardAggregation;
+    }
+  }
 
   /** AdamW and its learning-rate schedule. */
   public record OptimizerSpec(
@@ -185,19 +233,66 @@ public record RunSpec(
       }
     }
 
-    /** Reads a loss variant as {@link RunRules#LOSS_VARIANT} does. */
-    public static final class LossVariantReader extends JsonDeserializer<LossVariant> {
+    /** Reads a choice as its rule in {@link RunRules} reads the request's spelling. */
+    abstract static class RuleReader<E extends Enum<E>> extends JsonDeserializer<E> {
+      private final FieldRule.ChoiceRule<E> rule;
+
+      RuleReader(FieldRule.ChoiceRule<E> rule) {
+        this.rule = rule;
+      }
+
       @Override
-      public LossVariant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        return RunRules.LOSS_VARIANT.parse().apply(p.getValueAsString());
+      public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        return rule.parse().apply(p.getValueAsString());
+      }
+    }
+
+    /** Reads a loss variant as {@link RunRules#LOSS_VARIANT} does. */
+    public static final class LossVariantReader extends RuleReader<LossVariant> {
+      public LossVariantReader() {
+        super(RunRules.LOSS_VARIANT);
+      }
+    }
+
+    /** Reads an objective as {@link RunRules#OBJECTIVE} does. */
+    public static final class ObjectiveReader extends RuleReader<LossObjective> {
+      public ObjectiveReader() {
+        super(RunRules.OBJECTIVE);
+      }
+    }
+
+    /** Reads an importance level as {@link RunRules#IMPORTANCE_LEVEL} does. */
+    public static final class LevelReader extends RuleReader<ImportanceLevel> {
+      public LevelReader() {
+        super(RunRules.IMPORTANCE_LEVEL);
+      }
+    }
+
+    /** Reads a correction mode as {@link RunRules#CORRECTION} does. */
+    public static final class CorrectionReader extends RuleReader<OffPolicyCorrection.Mode> {
+      public CorrectionReader() {
+        super(RunRules.CORRECTION);
+      }
+    }
+
+    /** Reads an advantage scaling as {@link RunRules#SCALE} does. */
+    public static final class ScaleReader extends RuleReader<AdvantageScaling> {
+      public ScaleReader() {
+        super(RunRules.SCALE);
+      }
+    }
+
+    /** Reads a reward aggregation as {@link RunRules#REWARD_AGGREGATION} does. */
+    public static final class AggregationReader extends RuleReader<RewardAggregation> {
+      public AggregationReader() {
+        super(RunRules.REWARD_AGGREGATION);
       }
     }
 
     /** Reads a schedule as {@link RunRules#SCHEDULE} does. */
-    public static final class ScheduleReader extends JsonDeserializer<LrSchedule> {
-      @Override
-      public LrSchedule deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        return RunRules.SCHEDULE.parse().apply(p.getValueAsString());
+    public static final class ScheduleReader extends RuleReader<LrSchedule> {
+      public ScheduleReader() {
+        super(RunRules.SCHEDULE);
       }
     }
   }

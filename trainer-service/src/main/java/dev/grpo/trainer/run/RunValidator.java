@@ -6,7 +6,11 @@ import dev.grpo.contracts.RewardSpec;
 import dev.grpo.policy.model.ModelConfig;
 import dev.grpo.policy.tokenizer.PromptEncoding;
 import dev.grpo.policy.tokenizer.Tokenizer;
+import dev.grpo.policy.train.AdvantageScaling;
+import dev.grpo.policy.train.LossObjective;
+import dev.grpo.policy.train.LossVariant;
 import dev.grpo.policy.train.LrSchedule;
+import dev.grpo.policy.train.OffPolicyCorrection;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
 import dev.grpo.rewardapi.RewardSpecValidator;
@@ -71,7 +75,7 @@ public final class RunValidator {
             request.checkpointEvery(), CHECKPOINT_EVERY.defaultValue(), 1, steps);
     EvalSpec eval = eval(request.eval(), steps);
     SamplingSpec sampling = sampling(request.sampling(), generator, dataset);
-    LossSpec loss = loss(request.loss());
+    LossSpec loss = loss(request.loss(), maxStaleness);
     OptimizerSpec optimizer = optimizer(request.optimizer(), steps, loss.mu());
     ModelSpec model = ModelValidator.complete(request.model());
     RunSpec spec =
@@ -189,17 +193,45 @@ public final class RunValidator {
     return new SamplingSpec(temperature, topP, topK, maxNewTokens);
   }
 
-  private static LossSpec loss(RunRequest.LossSpec given) {
+  private static LossSpec loss(RunRequest.LossSpec given, int maxStaleness) {
     var ls =
-        given == null ? new RunRequest.LossSpec(null, null, null, null, null, null, null) : given;
+        given == null
+            ? new RunRequest.LossSpec(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null)
+            : given;
+    LossVariant variant = LOSS_VARIANT.resolve(ls.variant());
+    double epsHigh = EPS_HIGH.resolve(ls.epsHigh());
+    LossObjective objective = OBJECTIVE.resolve(ls.objective());
+    double delta = DELTA.resolve(ls.delta());
+    if (delta != 0 && !(delta > 1 + epsHigh)) {
+      throw new InvalidRunConfigException(
+          DELTA.path(), delta, "be 0 (off) or > 1 + loss.epsHigh = " + (1 + epsHigh));
+    }
+    if (delta != 0 && objective != LossObjective.CLIP) {
+      throw new InvalidRunConfigException(
+          DELTA.path(),
+          delta,
+          "be 0 with loss.objective " + FieldRule.spelling(objective) + " (clip objective only)");
+    }
     return new LossSpec(
-        LOSS_VARIANT.resolve(ls.variant()),
+        variant,
         EPS_LOW.resolve(ls.epsLow()),
-        EPS_HIGH.resolve(ls.epsHigh()),
+        epsHigh,
         BETA.resolve(ls.beta()),
         TIS_CAP.resolve(ls.tisCap()),
         MU.resolve(ls.mu()),
-        MICRO_BATCH.resolve(ls.microBatchSize()));
+        MICRO_BATCH.resolve(ls.microBatchSize()),
+        objective,
+        IMPORTANCE_LEVEL.resolve(ls.importanceLevel()),
+        delta,
+        TAU_POS.resolve(ls.tauPos()),
+        TAU_NEG.resolve(ls.tauNeg()),
+        CORRECTION.resolve(ls.correction(), OffPolicyCorrection.defaultFor(maxStaleness).mode()),
+        PROB_GAP_EPS.resolve(ls.probGapEps()),
+        MASK_TRUNCATED.resolve(ls.maskTruncated()),
+        SCALE.resolve(ls.scale(), AdvantageScaling.defaultFor(variant)),
+        REWARD_AGGREGATION.resolve(ls.rewardAggregation()));
   }
 
   private static OptimizerSpec optimizer(RunRequest.OptimizerSpec given, int steps, int mu) {

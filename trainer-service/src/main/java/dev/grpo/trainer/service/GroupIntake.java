@@ -43,7 +43,25 @@ final class GroupIntake {
       int maxStaleness,
       boolean dynamicSampling,
       int vocabSize,
-      int maxPositions) {}
+      int maxPositions,
+      java.util.LinkedHashMap<String, Double> rewardWeights) {
+
+    /** Rules without checker weights (no per-checker reward components are passed on). */
+    Rules(
+        int groupsPerStep,
+        int maxStaleness,
+        boolean dynamicSampling,
+        int vocabSize,
+        int maxPositions) {
+      this(
+          groupsPerStep,
+          maxStaleness,
+          dynamicSampling,
+          vocabSize,
+          maxPositions,
+          new java.util.LinkedHashMap<>());
+    }
+  }
 
   private final String runId;
   private final Rules rules;
@@ -88,7 +106,8 @@ final class GroupIntake {
             spec.maxStaleness(),
             spec.dynamicSampling(),
             policy.config().vocabSize(),
-            policy.config().maxPositionEmbeddings());
+            policy.config().maxPositionEmbeddings(),
+            ScoredGroups.weights(spec.rewardSpec()));
     return new GroupIntake(
         runId,
         rules,
@@ -138,7 +157,9 @@ final class GroupIntake {
       drop(g.groupId(), DropReason.ZERO_STD, version);
       return Outcome.DROPPED;
     }
-    buffer.put(g.groupId(), new Pending(g, ScoredGroups.toTrainingGroup(g, promptIds, counted)));
+    buffer.put(
+        g.groupId(),
+        new Pending(g, ScoredGroups.toTrainingGroup(g, promptIds, counted, rules.rewardWeights())));
     return Outcome.BUFFERED;
   }
 

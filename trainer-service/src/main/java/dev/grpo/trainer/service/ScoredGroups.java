@@ -72,11 +72,49 @@ public final class ScoredGroups {
   /** The group as the policy module's training input, counted completions only. */
   public static TrainingGroup toTrainingGroup(
       ScoredGroup g, int[] promptTokenIds, List<Integer> indices) {
+    return toTrainingGroup(g, promptTokenIds, indices, new java.util.LinkedHashMap<>());
+  }
+
+  /**
+   * As {@link #toTrainingGroup(ScoredGroup, int[], List)}, with each completion's truncation and,
+   * when every counted score has a component for every checker of {@code weights}, its per-checker
+   * components in the order of {@code weights} (for {@code normalize_then_sum}).
+   */
+  public static TrainingGroup toTrainingGroup(
+      ScoredGroup g,
+      int[] promptTokenIds,
+      List<Integer> indices,
+      java.util.LinkedHashMap<String, Double> weights) {
+    boolean complete = !weights.isEmpty();
+    for (int i : indices) {
+      complete &= g.scores().get(i).components().keySet().containsAll(weights.keySet());
+    }
     var samples = new ArrayList<TrainingSample>(indices.size());
     for (int i : indices) {
       Completion c = g.rollout().completions().get(i);
-      samples.add(new TrainingSample(c.tokenIds(), c.logProbs(), g.scores().get(i).total()));
+      var score = g.scores().get(i);
+      double[] parts =
+          complete
+              ? weights.keySet().stream().mapToDouble(k -> score.components().get(k)).toArray()
+              : null;
+      samples.add(
+          new TrainingSample(
+              c.tokenIds(),
+              c.logProbs(),
+              score.total(),
+              c.finishReason() == dev.grpo.contracts.FinishReason.LENGTH,
+              parts));
     }
-    return new TrainingGroup(promptTokenIds, samples, g.rollout().policyVersion());
+    double[] w =
+        complete ? weights.values().stream().mapToDouble(Double::doubleValue).toArray() : null;
+    return new TrainingGroup(promptTokenIds, samples, g.rollout().policyVersion(), w);
+  }
+
+  /** Each checker's weight, in the reward spec's order. */
+  public static java.util.LinkedHashMap<String, Double> weights(
+      dev.grpo.contracts.RewardSpec spec) {
+    var out = new java.util.LinkedHashMap<String, Double>();
+    spec.checkers().forEach(c -> out.put(c.name(), c.weight()));
+    return out;
   }
 }

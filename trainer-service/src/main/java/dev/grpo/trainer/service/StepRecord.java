@@ -149,6 +149,12 @@ final class StepRecord {
     out.put("kl", m.kl());
     out.put("clip/low", m.clipFracLow());
     out.put("clip/high", m.clipFracHigh());
+    out.put("clip/delta", m.clipFracDelta());
+    out.put("masked/fraction", m.maskedFrac());
+    out.put("truncated/tokens", (double) m.truncatedTokens());
+    out.put("is_weight/mean", m.isWeightMean());
+    out.put("is_weight/min", m.isWeightMin());
+    out.put("is_weight/max", m.isWeightMax());
     out.put("entropy", m.entropy());
     out.put("grad_norm", m.gradNorm());
     out.put("learning_rate", m.learningRate());

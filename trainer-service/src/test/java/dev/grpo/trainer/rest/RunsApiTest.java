@@ -52,6 +52,13 @@ class RunsApiTest {
         "'ppo'",
         "grpo, bnpo, dapo, dr_grpo");
     rejects(
+        c -> TestRuns.sub(c, "loss").put("correction", "tis"),
+        "loss.correction",
+        "'tis'",
+        "none, token_truncate, token_mask, sequence_truncate, sequence_mask");
+    rejects(
+        c -> TestRuns.sub(c, "loss").put("delta", 1.1), "loss.delta", "1.1", "1 + loss.epsHigh");
+    rejects(
         c -> TestRuns.sub(c, "optimizer").put("schedule", "linear"),
         "optimizer.schedule",
         "'linear'",

@@ -49,7 +49,7 @@ class PolicyConfigsTest {
     assertThat(c.loss().epsLow()).isEqualTo(0.1);
     assertThat(c.loss().epsHigh()).isEqualTo(0.28);
     assertThat(c.loss().beta()).isEqualTo(0.04);
-    assertThat(c.loss().tisCap()).isEqualTo(3.0);
+    assertThat(c.loss().correction().cap()).isEqualTo(3.0);
     assertThat(c.mu()).isEqualTo(2);
     assertThat(c.microBatchSize()).isEqualTo(8);
     assertThat(c.temperature()).as("log-probs at the sampling temperature").isEqualTo(0.7);

@@ -64,14 +64,17 @@ class RunRulesTest {
   }
 
   @Test
-  void theTruncationCapIsOffOrAtLeastOneAfterItsRange() {
-    assertThat(RunRules.TIS_CAP.resolve(0.0)).isZero();
+  void theCorrectionCapIsAtLeastOneAfterItsRange() {
     assertThat(RunRules.TIS_CAP.resolve(1.0)).isEqualTo(1.0);
+    assertThat(broken(() -> RunRules.TIS_CAP.resolve(0.0)).rule())
+        .isEqualTo("be a finite number > 0");
     assertThat(broken(() -> RunRules.TIS_CAP.resolve(-1.0)).rule())
-        .isEqualTo("be a finite number >= 0");
+        .isEqualTo("be a finite number > 0");
     assertThat(broken(() -> RunRules.TIS_CAP.resolve(0.5)).rule())
-        .isEqualTo("be 0 (off) or >= 1 (a cap below 1 shrinks on-policy samples)");
-    assertThat(RunRules.TIS_CAP.description()).contains("0 or >= 1; default 2.0");
+        .startsWith("be >= 1 (a cap below 1 shrinks on-policy samples;");
+    assertThat(RunRules.TIS_CAP.description()).contains(">= 1; default 2.0");
+    assertThat(RunRules.CORRECTION.description())
+        .contains("default token_truncate when maxStaleness >= 1, else none");
   }
 
   @Test

@@ -32,7 +32,8 @@ class StepRecordTest {
 
   private static StepMetrics metrics() {
     return new StepMetrics(
-        7, 7, 0.25, 0.01, 0.1, 0.2, 1.5, 0.9, 1e-3, 400, 8, 2, 1, 0.5, 0.4, 0, 30, 5);
+        7, 7, 0.25, 0.01, 0.1, 0.2, 1.5, 0.9, 1e-3, 400, 8, 2, 1, 0.5, 0.4, 0, 30, 5, 0.05, 0.02, 3,
+        0.99, 0.5, 2.0);
   }
 
   /** Step 3 at version 2, of groups sampled at versions 2 and 0 (staleness 0 and 2). */
@@ -60,6 +61,12 @@ class StepRecordTest {
             "kl",
             "clip/low",
             "clip/high",
+            "clip/delta",
+            "masked/fraction",
+            "truncated/tokens",
+            "is_weight/mean",
+            "is_weight/min",
+            "is_weight/max",
             "entropy",
             "grad_norm",
             "learning_rate",
@@ -78,6 +85,11 @@ class StepRecordTest {
         .containsEntry("loss", 0.25)
         .containsEntry("reward/mean", 0.5)
         .containsEntry("tokens", 400.0)
+        .containsEntry("clip/delta", 0.05)
+        .containsEntry("masked/fraction", 0.02)
+        .containsEntry("truncated/tokens", 3.0)
+        .containsEntry("is_weight/mean", 0.99)
+        .containsEntry("is_weight/max", 2.0)
         .containsEntry("zero_std_groups", 1.0)
         .containsEntry("staleness/mean", 1.0)
         .containsEntry("time/wait_ms", 120.0)
@@ -164,12 +176,36 @@ class StepRecordTest {
   void aNonFiniteLossOrGradientNormFailsTheStep() {
     StepRecord.requireFinite(1, metrics());
     var nanLoss =
-        new StepMetrics(1, 1, Double.NaN, 0, 0, 0, 0, 0.9, 1e-3, 4, 1, 1, 0, 0, 0, 0, 0, 0);
+        new StepMetrics(
+            1, 1, Double.NaN, 0, 0, 0, 0, 0.9, 1e-3, 4, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1);
     assertThatThrownBy(() -> StepRecord.requireFinite(2, nanLoss))
         .hasMessage("step 2 produced a non-finite loss (NaN) or gradient norm (0.9)");
     var infNorm =
         new StepMetrics(
-            1, 1, 0.1, 0, 0, 0, 0, Double.POSITIVE_INFINITY, 1e-3, 4, 1, 1, 0, 0, 0, 1, 0, 0);
+            1,
+            1,
+            0.1,
+            0,
+            0,
+            0,
+            0,
+            Double.POSITIVE_INFINITY,
+            1e-3,
+            4,
+            1,
+            1,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1);
     assertThatThrownBy(() -> StepRecord.requireFinite(3, infNorm))
         .hasMessageContaining("gradient norm (Infinity)");
   }
