@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * Training throughput harness: one {@link GrpoTrainer#step} per iteration (log-probs forward, GRPO
- * loss, backward, global clipping, AdamW), run side by side with {@code training_bench.py} in this
- * folder (the same model, shapes, loss and optimizer in PyTorch eager, same thread count).
+ * loss, backward, global clipping, AdamW), run side by side with {@code
+ * benchmarks/src/main/resources/training_bench.py} (the same model, shapes, loss and optimizer in
+ * PyTorch eager, same thread count).
  *
  * <p>Usage: {@code TrainingBench <small|medium> <sequences> <promptLen> <completionLen> <threads>
  * <steps>}. The batch is {@code sequences / 8} groups of 8 completions, one micro-batch, μ = 1,

@@ -20,8 +20,8 @@ public interface RolloutConfig {
   int maxTasksHeld();
 
   /**
-   * Most tasks sampled together in one generation call (1 = every group reproducible from its seed
-   * alone).
+   * Most tasks sampled together in one generation call. Each completion draws from its own seeded
+   * stream, so a group's completions do not depend on the batch it lands in.
    */
   @WithDefault("8")
   int maxTasksPerBatch();

@@ -26,10 +26,10 @@ import java.util.List;
  * <p>Prompt layout: {@link PromptEncoding#withBos}, the one the trainer rebuilds to recompute
  * log-probs.
  *
- * <p>Seeds: the sampler takes one seed per call and derives each row's stream from (seed, row). A
- * batch of one task uses the task's seed, so that group is reproducible from the task alone; a
- * batch of several mixes the tasks' seeds in batch order, so it is reproducible only with the same
- * batch.
+ * <p>Seeds: completion {@code g} of a task draws from its own stream, {@link #completionSeed}(task
+ * seed, g). The trainer derives the task seed from (run seed, prompt index), the stable part of the
+ * groupId, so a group's completions do not depend on which tasks share the batch or when they
+ * arrived.
  */
 public final class GroupSampler {
 
@@ -70,14 +70,15 @@ public final class GroupSampler {
   public BatchResult sample(ServingPolicy policy, List<PromptTask> tasks) {
     Tokenizer tok = policy.checkpoint().tokenizer();
     List<int[]> rows = new ArrayList<>();
+    long[] seeds = new long[tasks.stream().mapToInt(PromptTask::groupSize).sum()];
     for (PromptTask t : tasks) {
       int[] ids = PromptEncoding.withBos(tok, t.prompt());
       for (int g = 0; g < t.groupSize(); g++) {
+        seeds[rows.size()] = completionSeed(t.sampling().seed(), g);
         rows.add(ids);
       }
     }
     SamplingParams p = tasks.get(0).sampling();
-    long seed = tasks.size() == 1 ? p.seed() : mixedSeed(tasks);
     SamplingConfig cfg =
         new SamplingConfig(
             p.temperature(),
@@ -86,10 +87,10 @@ public final class GroupSampler {
             p.maxNewTokens(),
             p.stopStrings(),
             List.of(),
-            seed);
+            p.seed());
     Instant started = Instant.now();
     long t0 = System.nanoTime();
-    List<Generation> gens = sampler.generate(policy.checkpoint().model(), tok, rows, cfg);
+    List<Generation> gens = sampler.generate(policy.checkpoint().model(), tok, rows, cfg, seeds);
     long nanos = System.nanoTime() - t0;
     Instant finished = Instant.now();
     long tokens = 0;
@@ -126,12 +127,14 @@ public final class GroupSampler {
     return new BatchResult(groups, tokens, nanos);
   }
 
-  private static long mixedSeed(List<PromptTask> tasks) {
-    long s = 0x9E3779B97F4A7C15L;
-    for (PromptTask t : tasks) {
-      s = (s ^ t.sampling().seed()) * 0xBF58476D1CE4E5B9L;
-      s ^= s >>> 31;
-    }
-    return s;
+  /**
+   * The seed of completion {@code index} of a task whose sampling seed is {@code taskSeed}
+   * (SplitMix64 finaliser of the pair), so every completion has a stream of its own.
+   */
+  public static long completionSeed(long taskSeed, int index) {
+    long z = taskSeed + 0x9E3779B97F4A7C15L * (index + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 }
