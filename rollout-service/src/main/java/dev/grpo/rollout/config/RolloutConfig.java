@@ -27,8 +27,9 @@ public interface RolloutConfig {
   int maxTasksPerBatch();
 
   /**
-   * Most sequences (tasks x G) in one generation call; a single task larger than this still runs
-   * alone.
+   * Most sequences decoded at once (the sampler's slots). A batch may hold more rows (tasks x G):
+   * when a row finishes, the next waiting row of the batch, of the same or another task, is
+   * prefilled and takes its place (continuous batching).
    */
   @WithDefault("128")
   int maxRowsPerBatch();

@@ -20,8 +20,9 @@ import java.util.List;
 
 /**
  * Samples the groups of several compatible tasks (see {@link TaskQueue#compatible}) in one {@link
- * Sampler} call: every task contributes G rows with its prompt, so the batch has {@code sum(G)}
- * rows. Pure logic on top of the policy module; no Kafka.
+ * Sampler} call: every task contributes G rows with its prompt (prefilled once), so the batch has
+ * {@code sum(G)} rows, of which at most {@code maxRows} are decoded at once (continuous batching).
+ * Pure logic on top of the policy module; no Kafka.
  *
  * <p>Prompt layout: {@link PromptEncoding#withBos}, the one the trainer rebuilds to recompute
  * log-probs.
@@ -37,11 +38,21 @@ public final class GroupSampler {
   public record BatchResult(
       List<RolloutGroup> groups, long generatedTokens, long generationNanos) {}
 
-  private final Sampler sampler = new Sampler();
+  private final Sampler sampler;
   private final String workerId;
 
+  /** A group sampler that decodes every row of a batch at once. */
   public GroupSampler(String workerId) {
+    this(workerId, 0);
+  }
+
+  /**
+   * A group sampler that decodes at most {@code maxRows} rows at once (0 = all); the batch's other
+   * rows wait and take the places of finished ones.
+   */
+  public GroupSampler(String workerId, int maxRows) {
     this.workerId = workerId;
+    this.sampler = new Sampler(maxRows, null);
   }
 
   /**

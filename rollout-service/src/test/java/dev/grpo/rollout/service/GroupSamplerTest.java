@@ -25,7 +25,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Reproducible rollouts: a group's completions depend on its task alone, not on the batch. */
+/**
+ * Reproducible rollouts: a group's completions depend on its task alone, not on the batch. A
+ * {@code @QuarkusTest} only so that it shares the class loader (and the PyTorch native library)
+ * with the module's other tests.
+ */
+@io.quarkus.test.junit.QuarkusTest
 class GroupSamplerTest {
 
   private static ServingPolicy policy;
