@@ -82,7 +82,10 @@ def main():
     rewards = torch.tensor([float(b % 2) for b in range(seqs)]).view(-1, 8)
     adv = ((rewards - rewards.mean(1, keepdim=True)) / (rewards.std(1, keepdim=True) + 1e-4)).view(-1, 1)
 
+    split = [0.0, 0.0]  # forward+backward, clipping+optimizer
+
     def step():
+        t = time.perf_counter()
         opt.zero_grad(set_to_none=False)
         logits = model(ids, mask)[:, P - 1:P - 1 + C]
         logp = torch.log_softmax(logits, -1).gather(2, ids[:, P:, None]).squeeze(2)
@@ -90,20 +93,23 @@ def main():
         term = torch.minimum(ratio * adv, ratio.clamp(0.8, 1.2) * adv)
         loss = -(term.mean(1)).mean()
         loss.backward()
+        t2 = time.perf_counter()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        split[0] += t2 - t; split[1] += time.perf_counter() - t2
         return loss.item()
 
     for _ in range(2):
         step()
+    split[0] = split[1] = 0.0
     t0 = time.perf_counter()
     for _ in range(steps):
         loss = step()
     secs = time.perf_counter() - t0
     n = sum(p.numel() for p in model.parameters())
-    print("torch blas=%s size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f tokens/s=%.1f peakRssMiB=%d loss=%.5f"
+    print("torch blas=%s size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f tokens/s=%.1f peakRssMiB=%d loss=%.5f fwdBwd_s=%.3f optimizer_s=%.3f"
           % ("/".join(blas.split("/")[-2:]), size, n, seqs, P, C, threads, secs / steps, steps * seqs * (P + C) / secs,
-             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, loss))
+             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, loss, split[0] / steps, split[1] / steps))
 
 
 if __name__ == "__main__":

@@ -131,6 +131,42 @@ class DemoPipelineIT {
         .isGreaterThan(first);
   }
 
+  /**
+   * Reproducible rollouts: every completion draws from a stream of (run seed, prompt index,
+   * completion index) and the trainer takes a step's groups in groupId order, so two synchronous
+   * runs with one seed train alike through the real services, whatever the rollout worker's batches
+   * and timing were.
+   */
+  @Test
+  void twoSynchronousRunsWithOneSeedGiveTheSameCurves() throws Exception {
+    List<RunSnapshot> runs = new ArrayList<>();
+    for (String name : List.of("e2e-same-seed-a", "e2e-same-seed-b")) {
+      DemoRecipe demo =
+          DemoRecipe.builtIn().withSteps(10).withSeed(3).withMaxStaleness(0).withName(name);
+      ObjectNode config = demo.runConfig();
+      ((ObjectNode) config.path("optimizer")).put("learningRate", LEARNING_RATE);
+      ((ObjectNode) config.path("eval")).put("size", 100).put("every", 5);
+      runs.add(awaitEnd(trainer.createRun(config)));
+    }
+    for (RunSnapshot r : runs) {
+      assertThat(r.status())
+          .as("run %s; error: %s", r.runId(), r.run().path("error"))
+          .isEqualTo("COMPLETED");
+    }
+    String checker = runs.get(0).evalChecker(recipe.evalChecker());
+    assertThat(values(runs.get(1).evalCurve(checker)))
+        .as("held-out accuracy at every evaluation")
+        .isEqualTo(values(runs.get(0).evalCurve(checker)))
+        .hasSize(3);
+    assertThat(values(runs.get(1).rewardCurve()))
+        .as("train reward at every step")
+        .isEqualTo(values(runs.get(0).rewardCurve()));
+  }
+
+  private static List<Double> values(List<RunSnapshot.Point> curve) {
+    return curve.stream().map(RunSnapshot.Point::value).toList();
+  }
+
   @Test
   void everyIssuedGroupEndsInExactlyOneState() throws Exception {
     String runId = finished.runId();

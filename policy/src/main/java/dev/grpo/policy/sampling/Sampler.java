@@ -172,9 +172,12 @@ public final class Sampler {
         KvCache cache = model.newCache()) {
       List<Row> active = new ArrayList<>(slots);
       while (!active.isEmpty() || !waiting.isEmpty()) {
-        if (active.size() < slots && !waiting.isEmpty()) {
+        // Admitting costs a prefill call and a copy of the cache, so wait until a quarter of the
+        // slots are free (or none are busy) and admit those rows together.
+        int free = slots - active.size();
+        if (!waiting.isEmpty() && (active.isEmpty() || free >= Math.max(1, slots / 4))) {
           List<Row> admit = new ArrayList<>();
-          while (admit.size() < slots - active.size() && !waiting.isEmpty()) {
+          while (admit.size() < free && !waiting.isEmpty()) {
             admit.add(waiting.poll());
           }
           loop.admit(manager, cache, active, admit);
