@@ -88,10 +88,14 @@ class DemoPipelineIT {
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
     // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
+    // One task per sampler call, as ./grpo demo runs it: a call's composition is then a function of
+    // the task, which makes the sampler's log-probs, and so the runs, bit-identical.
+    var rolloutEnv = new HashMap<>(common);
+    rolloutEnv.put("GRPO_ROLLOUT_MAX_TASKS_PER_BATCH", "1");
     for (var entry :
         List.of(
             Map.entry("trainer-service", trainerEnv),
-            Map.entry("rollout-service", common),
+            Map.entry("rollout-service", rolloutEnv),
             Map.entry("reward-service", rewardEnv))) {
       ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
       services.add(p);
@@ -161,6 +165,15 @@ class DemoPipelineIT {
     assertThat(values(runs.get(1).rewardCurve()))
         .as("train reward at every step")
         .isEqualTo(values(runs.get(0).rewardCurve()));
+    assertThat(losses(runs.get(1)))
+        .as("loss at every step, bit for bit")
+        .isEqualTo(losses(runs.get(0)));
+  }
+
+  private static List<Double> losses(RunSnapshot run) {
+    List<Double> out = new ArrayList<>();
+    run.steps().forEach(s -> out.add(s.path("loss").asDouble()));
+    return out;
   }
 
   private static List<Double> values(List<RunSnapshot.Point> curve) {
