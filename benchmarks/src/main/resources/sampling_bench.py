@@ -3,7 +3,11 @@ sampling loop (prefill, then one token per step, softmax + multinomial on the la
 Usage: /usr/bin/python3 sampling_bench.py <small|medium> <batch> <promptLen> <newTokens> <threads> [reps]
 (reps timed runs after one warm-up, default 3)."""
 import math, resource, sys, time
+import os
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fair_blas import require_openblas  # noqa: E402
 
 CFG = {"small": dict(V=256, H=128, I=384, L=4, NH=4, KV=2), "medium": dict(V=8192, H=512, I=1408, L=8, NH=8, KV=4)}
 
@@ -11,6 +15,7 @@ def main():
     size, B, P, N, threads = sys.argv[1], *map(int, sys.argv[2:6])
     reps = int(sys.argv[6]) if len(sys.argv) > 6 else 3
     torch.set_num_threads(threads)
+    blas = require_openblas(threads)
     c = CFG[size]; V, H, I, L, NH, KV = c["V"], c["H"], c["I"], c["L"], c["NH"], c["KV"]; D = H // NH
     g = torch.Generator().manual_seed(1)
     r = lambda *s: torch.randn(*s, generator=g) * 0.02
@@ -56,7 +61,7 @@ def main():
 
     generate()
     t0 = time.perf_counter(); tokens = sum(generate() for _ in range(reps)); secs = time.perf_counter() - t0
-    print(f"torch size={size} params={params} batch={B} prompt={P} new={N} threads={threads} reps={reps} tokens/s={tokens/secs:.1f} s/call={secs/reps:.2f} "
+    print(f"torch blas={'/'.join(blas.split('/')[-2:])} size={size} params={params} batch={B} prompt={P} new={N} threads={threads} reps={reps} tokens/s={tokens/secs:.1f} s/call={secs/reps:.2f} "
           f"peakRssMiB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}")
 
 main()

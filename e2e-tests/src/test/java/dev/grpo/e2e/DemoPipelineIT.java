@@ -88,10 +88,14 @@ class DemoPipelineIT {
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
     // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
+    // One task per sampler call, as ./grpo demo runs it: a call's composition is then a function of
+    // the task, which makes the sampler's log-probs, and so the runs, bit-identical.
+    var rolloutEnv = new HashMap<>(common);
+    rolloutEnv.put("GRPO_ROLLOUT_MAX_TASKS_PER_BATCH", "1");
     for (var entry :
         List.of(
             Map.entry("trainer-service", trainerEnv),
-            Map.entry("rollout-service", common),
+            Map.entry("rollout-service", rolloutEnv),
             Map.entry("reward-service", rewardEnv))) {
       ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
       services.add(p);
@@ -132,6 +136,51 @@ class DemoPipelineIT {
             "mean train reward of the last 5 steps vs the first 5 (%.4f); curve %s",
             first, finished.rewardCurve())
         .isGreaterThan(first);
+  }
+
+  /**
+   * Reproducible rollouts: every completion draws from a stream of (run seed, prompt index,
+   * completion index) and the trainer takes a step's groups in groupId order, so two synchronous
+   * runs with one seed train alike through the real services, whatever the rollout worker's batches
+   * and timing were.
+   */
+  @Test
+  void twoSynchronousRunsWithOneSeedGiveTheSameCurves() throws Exception {
+    List<RunSnapshot> runs = new ArrayList<>();
+    for (String name : List.of("e2e-same-seed-a", "e2e-same-seed-b")) {
+      DemoRecipe demo =
+          DemoRecipe.builtIn().withSteps(10).withSeed(3).withMaxStaleness(0).withName(name);
+      ObjectNode config = demo.runConfig();
+      ((ObjectNode) config.path("optimizer")).put("learningRate", LEARNING_RATE);
+      ((ObjectNode) config.path("eval")).put("size", 100).put("every", 5);
+      runs.add(awaitEnd(trainer.createRun(config)));
+    }
+    for (RunSnapshot r : runs) {
+      assertThat(r.status())
+          .as("run %s; error: %s", r.runId(), r.run().path("error"))
+          .isEqualTo("COMPLETED");
+    }
+    String checker = runs.get(0).evalChecker(recipe.evalChecker());
+    assertThat(values(runs.get(1).evalCurve(checker)))
+        .as("held-out accuracy at every evaluation")
+        .isEqualTo(values(runs.get(0).evalCurve(checker)))
+        .hasSize(3);
+    assertThat(values(runs.get(1).rewardCurve()))
+        .as("train reward at every step")
+        .isEqualTo(values(runs.get(0).rewardCurve()));
+    assertThat(losses(runs.get(1)))
+        .as("loss at every step, bit for bit")
+        .isEqualTo(losses(runs.get(0)));
+  }
+
+  private static List<Double> losses(RunSnapshot run) {
+    List<Double> out = new ArrayList<>();
+    run.steps().forEach(s -> out.add(s.path("loss").asDouble()));
+    return out;
+  }
+
+  private static List<Double> values(List<RunSnapshot.Point> curve) {
+    return curve.stream().map(RunSnapshot.Point::value).toList();
   }
 
   @Test

@@ -132,8 +132,19 @@ public final class SamplingBench {
     return -1;
   }
 
-  /** The benchmark tokenizer with an EOS no model can emit, so lengths are fixed. */
-  record NoEos(CharTokenizer t) implements dev.grpo.policy.tokenizer.Tokenizer {
+  /**
+   * The benchmark tokenizer with an EOS no model can emit (-1), so lengths are fixed, or the EOS
+   * given by {@link #withEos}; decode returns "" so text decoding is not timed.
+   */
+  record NoEos(CharTokenizer t, int eos) implements dev.grpo.policy.tokenizer.Tokenizer {
+    NoEos(CharTokenizer t) {
+      this(t, -1);
+    }
+
+    NoEos withEos(int id) {
+      return new NoEos(t, id);
+    }
+
     public int[] encode(String s) {
       return t.encode(s);
     }
@@ -151,7 +162,7 @@ public final class SamplingBench {
     }
 
     public int eosId() {
-      return -1;
+      return eos;
     }
 
     public int padId() {

@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * Training throughput harness: one {@link GrpoTrainer#step} per iteration (log-probs forward, GRPO
- * loss, backward, global clipping, AdamW), run side by side with {@code training_bench.py} in this
- * folder (the same model, shapes, loss and optimizer in PyTorch eager, same thread count).
+ * loss, backward, global clipping, AdamW), run side by side with {@code
+ * benchmarks/src/main/resources/training_bench.py} (the same model, shapes, loss and optimizer in
+ * PyTorch eager, same thread count).
  *
  * <p>Usage: {@code TrainingBench <small|medium> <sequences> <promptLen> <completionLen> <threads>
  * <steps>}. The batch is {@code sequences / 8} groups of 8 completions, one micro-batch, μ = 1,
@@ -129,14 +130,18 @@ public final class TrainingBench {
       }
       long t0 = System.nanoTime();
       StepMetrics last = null;
+      long fbMillis = 0;
+      long optMillis = 0;
       for (int s = 0; s < steps; s++) {
         last = trainer.step(batch);
+        fbMillis += last.forwardBackwardMillis();
+        optMillis += last.optimizerMillis();
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       long tokens = (long) steps * sequences * (promptLen + completionLen);
       System.out.printf(
           "djl size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f"
-              + " tokens/s=%.1f peakRssMiB=%d loss=%.5f%n",
+              + " tokens/s=%.1f peakRssMiB=%d loss=%.5f fwdBwd_s=%.3f optimizer_s=%.3f%n",
           size,
           model.parameterCount(),
           sequences,
@@ -146,7 +151,9 @@ public final class TrainingBench {
           secs / steps,
           tokens / secs,
           peakRssKiB() / 1024,
-          last.loss());
+          last.loss(),
+          fbMillis / 1000.0 / steps,
+          optMillis / 1000.0 / steps);
     }
   }
 

@@ -2,26 +2,36 @@ package dev.grpo.policy.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.grpo.policy.model.KvCache;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.tokenizer.Tokenizer;
+import java.nio.IntBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * Batched autoregressive sampling with a KV cache.
  *
- * <p>Prompts are left-padded to a common length, prefilled in one forward pass, then extended one
- * token per step; a finished row keeps riding along (its outputs are ignored) until every row is
- * done. Temperature, top-k, top-p and the draw itself run in Java, in double precision, on the
- * last-position logits copied from the device: that keeps the random stream device-independent, so
- * a seed reproduces a run on CPU and GPU alike. Each row draws from its own random stream derived
- * from (seed, row index). See {@link Generation} for what the returned log-probs mean.
+ * <p>Prompts are left-padded to a common length and prefilled in one forward pass, each distinct
+ * prompt once (a GRPO group's G rows share one prefill, its KV cache repeated G times), then
+ * extended one token per step. A finished row leaves the batch and its cache at once; with {@code
+ * maxRows} the next waiting prompt takes its place (continuous batching). Positions come from the
+ * mask, so a row's left padding, whether from the prompt or from joining a longer-running batch,
+ * changes nothing in its logits. Temperature, top-k, top-p and the draw itself run in Java, in
+ * double precision, on the last-position logits copied from the device: that keeps the random
+ * stream device-independent, so a seed reproduces a run on CPU and GPU alike. Each row draws from
+ * its own random stream derived from (seed, row index), or from a seed of its own ({@link
+ * #generate(LlamaModel, Tokenizer, List, SamplingConfig, long[])}). See {@link Generation} for what
+ * the returned log-probs mean.
  *
  * <p>Autograd is switched off on the calling thread for the whole call (grad mode is per thread in
  * libtorch) and restored afterwards, so sampling never builds graphs even when the parameters
@@ -35,19 +45,37 @@ public final class Sampler {
    */
   @FunctionalInterface
   public interface StepObserver {
-    /** Called once per step; {@code step} 0 is the prefill. */
-    void onStep(int step, NDArray lastLogits);
+    /**
+     * Called once per forward call (a prefill of joining rows or a decode step); row {@code i} of
+     * {@code lastLogits} {@code [rows.length, V]} is the distribution of the next token of prompt
+     * {@code rows[i]}.
+     */
+    void onStep(int step, NDArray lastLogits, int[] rows);
   }
 
   private final StepObserver observer;
+  private final int maxRows;
 
-  /** A sampler. */
+  /** A sampler that decodes all prompts of a call at once. */
   public Sampler() {
-    this(null);
+    this(0, null);
   }
 
   /** A sampler that reports every step's logits to {@code observer}. */
   public Sampler(StepObserver observer) {
+    this(0, observer);
+  }
+
+  /**
+   * A sampler that decodes at most {@code maxRows} completions at once (0 = all of a call): when
+   * one finishes, the next waiting prompt of the call is prefilled and takes its place (continuous
+   * batching), so a batch never waits for its longest row with idle slots.
+   */
+  public Sampler(int maxRows, StepObserver observer) {
+    if (maxRows < 0) {
+      throw new IllegalArgumentException("maxRows must be >= 0 (0 = all rows), was " + maxRows);
+    }
+    this.maxRows = maxRows;
     this.observer = observer;
   }
 
@@ -60,24 +88,55 @@ public final class Sampler {
    */
   public List<Generation> generate(
       LlamaModel model, Tokenizer tokenizer, List<int[]> promptTokenIds, SamplingConfig cfg) {
+    long base = new SplittableRandom(cfg.seed()).split().nextLong();
+    long[] seeds = new long[promptTokenIds.size()];
+    for (int i = 0; i < seeds.length; i++) {
+      seeds[i] = base + 0x9E3779B97F4A7C15L * (i + 1);
+    }
+    return generate(model, tokenizer, promptTokenIds, cfg, seeds);
+  }
+
+  /**
+   * As {@link #generate(LlamaModel, Tokenizer, List, SamplingConfig)}, but row {@code i} draws from
+   * a stream seeded with {@code rowSeeds[i]} alone ({@code cfg.seed()} is not used): a row's
+   * completion then does not depend on which other rows share the call, so callers that batch
+   * whatever has arrived stay reproducible.
+   */
+  public List<Generation> generate(
+      LlamaModel model,
+      Tokenizer tokenizer,
+      List<int[]> promptTokenIds,
+      SamplingConfig cfg,
+      long[] rowSeeds) {
+    if (rowSeeds.length != promptTokenIds.size()) {
+      throw new IllegalArgumentException(
+          "rowSeeds must have one seed per prompt ("
+              + promptTokenIds.size()
+              + "), had "
+              + rowSeeds.length);
+    }
     boolean gradWas = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
-      return run(model, tokenizer, promptTokenIds, cfg);
+      return run(model, tokenizer, promptTokenIds, cfg, rowSeeds);
     } finally {
       JniUtils.setGradMode(gradWas);
     }
   }
 
   private List<Generation> run(
-      LlamaModel model, Tokenizer tokenizer, List<int[]> prompts, SamplingConfig cfg) {
-    int b = prompts.size();
-    if (b == 0) {
+      LlamaModel model,
+      Tokenizer tokenizer,
+      List<int[]> prompts,
+      SamplingConfig cfg,
+      long[] rowSeeds) {
+    int n = prompts.size();
+    if (n == 0) {
       return List.of();
     }
     int vocab = model.config().vocabSize();
-    int promptLen = 0;
-    for (int i = 0; i < b; i++) {
+    int context = model.config().maxPositionEmbeddings();
+    for (int i = 0; i < n; i++) {
       int[] p = prompts.get(i);
       if (p.length == 0) {
         throw new IllegalArgumentException(
@@ -89,112 +148,282 @@ public final class Sampler {
               "prompt " + i + " has token id " + id + " outside [0, " + vocab + ")");
         }
       }
-      promptLen = Math.max(promptLen, p.length);
-    }
-    int maxTotal = promptLen + cfg.maxNewTokens();
-    if (maxTotal > model.config().maxPositionEmbeddings()) {
-      throw new IllegalArgumentException(
-          "longest prompt ("
-              + promptLen
-              + ") + maxNewTokens ("
-              + cfg.maxNewTokens()
-              + ") must be <= max_position_embeddings "
-              + model.config().maxPositionEmbeddings());
+      if (p.length + cfg.maxNewTokens() > context) {
+        throw new IllegalArgumentException(
+            "longest prompt ("
+                + p.length
+                + ") + maxNewTokens ("
+                + cfg.maxNewTokens()
+                + ") must be <= max_position_embeddings "
+                + context);
+      }
     }
     Set<Integer> stopIds = new HashSet<>(cfg.stopTokenIds());
     stopIds.add(tokenizer.eosId());
-
-    long[] mask = new long[b * maxTotal];
-    long[] ids = new long[b * promptLen];
-    for (int i = 0; i < b; i++) {
-      int[] p = prompts.get(i);
-      int pad = promptLen - p.length;
-      for (int j = 0; j < promptLen; j++) {
-        ids[i * promptLen + j] = j < pad ? tokenizer.padId() : p[j - pad];
-        mask[i * maxTotal + j] = j < pad ? 0 : 1;
-      }
+    Loop loop = new Loop(model, tokenizer, cfg, stopIds);
+    ArrayDeque<Row> waiting = new ArrayDeque<>(n);
+    Row[] all = new Row[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = new Row(i, prompts.get(i), new SplittableRandom(rowSeeds[i]));
+      waiting.add(all[i]);
     }
-    SplittableRandom[] rng = new SplittableRandom[b];
-    for (int i = 0; i < b; i++) {
-      rng[i] =
-          new SplittableRandom(
-              new SplittableRandom(cfg.seed()).split().nextLong() + 0x9E3779B97F4A7C15L * (i + 1));
-    }
-    List<List<Integer>> tokens = new ArrayList<>();
-    List<List<Float>> logProbs = new ArrayList<>();
-    for (int i = 0; i < b; i++) {
-      tokens.add(new ArrayList<>());
-      logProbs.add(new ArrayList<>());
-    }
-    FinishReason[] finish = new FinishReason[b];
-    String[] text = new String[b];
-    int done = 0;
-    double[] scratch = new double[vocab];
-
+    int slots = maxRows > 0 ? Math.min(maxRows, n) : n;
     try (NDManager manager = NDManager.newBaseManager(model.device(), "PyTorch");
         KvCache cache = model.newCache()) {
-      long[] input = ids;
-      int inputLen = promptLen;
-      int seqLen = promptLen;
-      for (int step = 0; step < cfg.maxNewTokens() && done < b; step++) {
-        float[] logits;
-        try (NDManager stepManager = manager.newSubManager()) {
-          NDArray in = stepManager.create(input, new Shape(b, inputLen));
-          NDArray m =
-              stepManager.create(prefixColumns(mask, b, maxTotal, seqLen), new Shape(b, seqLen));
-          NDArray last = model.forward(in, m, cache, true);
-          if (observer != null) {
-            observer.onStep(step, last);
+      List<Row> active = new ArrayList<>(slots);
+      while (!active.isEmpty() || !waiting.isEmpty()) {
+        // Admitting costs a prefill call and a copy of the cache, so wait until a quarter of the
+        // slots are free (or none are busy) and admit those rows together.
+        int free = slots - active.size();
+        if (!waiting.isEmpty() && (active.isEmpty() || free >= Math.max(1, slots / 4))) {
+          List<Row> admit = new ArrayList<>();
+          while (admit.size() < free && !waiting.isEmpty()) {
+            admit.add(waiting.poll());
           }
-          logits = last.toFloatArray();
+          loop.admit(manager, cache, active, admit);
+          continue;
         }
-        long[] next = new long[b];
-        for (int i = 0; i < b; i++) {
-          if (finish[i] != null) {
-            next[i] = tokenizer.padId();
-            continue;
-          }
-          double[] pick = choose(logits, i * vocab, vocab, cfg, rng[i], scratch);
-          int tok = (int) pick[0];
-          next[i] = tok;
-          tokens.get(i).add(tok);
-          logProbs.get(i).add((float) pick[1]);
-          FinishReason reason = null;
-          String decoded = null;
-          if (stopIds.contains(tok)) {
-            reason = FinishReason.STOP;
-          } else if (!cfg.stopStrings().isEmpty()) {
-            decoded = tokenizer.decode(toInts(tokens.get(i)));
-            int cut = earliestStop(decoded, cfg.stopStrings());
-            if (cut >= 0) {
-              reason = FinishReason.STOP;
-              decoded = decoded.substring(0, cut);
-            }
-          }
-          if (reason == null && tokens.get(i).size() == cfg.maxNewTokens()) {
-            reason = FinishReason.LENGTH;
-          }
-          if (reason != null) {
-            finish[i] = reason;
-            text[i] = decoded != null ? decoded : tokenizer.decode(toInts(tokens.get(i)));
-            done++;
-          }
-        }
-        for (int i = 0; i < b; i++) {
-          mask[i * maxTotal + seqLen] = 1;
-        }
-        input = next;
-        inputLen = 1;
-        seqLen++;
+        loop.decode(manager, cache, active);
       }
     }
-    List<Generation> out = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) {
-      float[] lp = new float[logProbs.get(i).size()];
-      for (int j = 0; j < lp.length; j++) {
-        lp[j] = logProbs.get(i).get(j);
+    List<Generation> out = new ArrayList<>(n);
+    for (Row r : all) {
+      out.add(new Generation(r.tokens(), r.logProbs(), r.text, r.finish));
+    }
+    return out;
+  }
+
+  /** One completion being generated: its prompt, stream, tokens so far and first cache column. */
+  private static final class Row {
+    final int index;
+    final int[] prompt;
+    final SplittableRandom rng;
+    int[] tokens = new int[16];
+    float[] logProbs = new float[16];
+    int count;
+
+    /** First column of the cache holding this row's real tokens (left of it: padding). */
+    int start;
+
+    FinishReason finish;
+    String text;
+
+    Row(int index, int[] prompt, SplittableRandom rng) {
+      this.index = index;
+      this.prompt = prompt;
+      this.rng = rng;
+    }
+
+    void add(int token, float logProb) {
+      if (count == tokens.length) {
+        tokens = java.util.Arrays.copyOf(tokens, count * 2);
+        logProbs = java.util.Arrays.copyOf(logProbs, count * 2);
       }
-      out.add(new Generation(toInts(tokens.get(i)), lp, text[i], finish[i]));
+      tokens[count] = token;
+      logProbs[count++] = logProb;
+    }
+
+    int last() {
+      return tokens[count - 1];
+    }
+
+    int[] tokens() {
+      return java.util.Arrays.copyOf(tokens, count);
+    }
+
+    float[] logProbs() {
+      return java.util.Arrays.copyOf(logProbs, count);
+    }
+  }
+
+  /**
+   * The generation loop's steps over a shared cache whose row {@code i} belongs to {@code
+   * active.get(i)}: admitting rows (prefill, prompts shared by several rows computed once) and
+   * decoding one token for every active row; finished rows leave the cache at once.
+   */
+  private final class Loop {
+    /** Leading padding columns worth a copy of the cache to drop. */
+    private static final int TRIM_COLUMNS = 32;
+
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final SamplingConfig cfg;
+    private final Set<Integer> stopIds;
+    private final int vocab;
+    private final int context;
+    private final double[] scratch;
+    private int step;
+
+    Loop(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Set<Integer> stopIds) {
+      this.model = model;
+      this.tokenizer = tokenizer;
+      this.cfg = cfg;
+      this.stopIds = stopIds;
+      this.vocab = model.config().vocabSize();
+      this.context = model.config().maxPositionEmbeddings();
+      this.scratch = new double[vocab];
+    }
+
+    /**
+     * Prefills {@code admit}'s prompts (each distinct prompt once), draws their first tokens and
+     * appends the rows still running to the cache, left-padding the shorter side.
+     */
+    void admit(NDManager manager, KvCache cache, List<Row> active, List<Row> admit) {
+      Map<IntBuffer, Integer> distinct = new HashMap<>();
+      List<int[]> unique = new ArrayList<>();
+      int[] which = new int[admit.size()];
+      int promptLen = 0;
+      for (int i = 0; i < admit.size(); i++) {
+        int[] p = admit.get(i).prompt;
+        Integer u = distinct.get(IntBuffer.wrap(p));
+        if (u == null) {
+          u = unique.size();
+          distinct.put(IntBuffer.wrap(p), u);
+          unique.add(p);
+          promptLen = Math.max(promptLen, p.length);
+        }
+        which[i] = u;
+      }
+      int u = unique.size();
+      long[] ids = new long[u * promptLen];
+      long[] mask = new long[u * promptLen];
+      for (int r = 0; r < u; r++) {
+        int[] p = unique.get(r);
+        int pad = promptLen - p.length;
+        for (int j = 0; j < promptLen; j++) {
+          ids[r * promptLen + j] = j < pad ? tokenizer.padId() : p[j - pad];
+          mask[r * promptLen + j] = j < pad ? 0 : 1;
+        }
+      }
+      List<Long> keep = new ArrayList<>();
+      List<Row> joining = new ArrayList<>();
+      try (NDManager stepManager = manager.newSubManager();
+          KvCache fresh = model.newCache()) {
+        NDArray last =
+            model.forward(
+                stepManager.create(ids, new Shape(u, promptLen)),
+                stepManager.create(mask, new Shape(u, promptLen)),
+                fresh,
+                true);
+        if (observer != null) {
+          long[] expand = new long[admit.size()];
+          for (int i = 0; i < expand.length; i++) {
+            expand[i] = which[i];
+          }
+          observer.onStep(
+              step, last.get(new NDIndex("{}", stepManager.create(expand))), indices(admit));
+        }
+        float[] logits = last.toFloatArray();
+        for (int i = 0; i < admit.size(); i++) {
+          Row r = admit.get(i);
+          r.start = promptLen - r.prompt.length;
+          if (!draw(r, logits, which[i] * vocab)) {
+            keep.add((long) which[i]);
+            joining.add(r);
+          }
+        }
+        step++;
+        if (joining.isEmpty()) {
+          return;
+        }
+        fresh.selectRows(keep.stream().mapToLong(Long::longValue).toArray());
+        if (!active.isEmpty()) {
+          int shift = cache.length() - promptLen;
+          if (shift > 0) {
+            fresh.padLeft(shift);
+            joining.forEach(r -> r.start += shift);
+          } else if (shift < 0) {
+            cache.padLeft(-shift);
+            active.forEach(r -> r.start -= shift);
+          }
+        } else {
+          cache.clear();
+        }
+        cache.appendRows(fresh);
+        active.addAll(joining);
+      }
+    }
+
+    /** One token for every active row; finished rows leave the cache. */
+    void decode(NDManager manager, KvCache cache, List<Row> active) {
+      int b = active.size();
+      int width = cache.length() + 1;
+      int trim = active.stream().mapToInt(r -> r.start).min().orElse(0);
+      if (trim >= TRIM_COLUMNS || (trim > 0 && width > context)) {
+        cache.trimLeft(trim);
+        for (Row r : active) {
+          r.start -= trim;
+        }
+        width -= trim;
+      }
+      long[] input = new long[b];
+      long[] mask = new long[b * width];
+      for (int i = 0; i < b; i++) {
+        Row r = active.get(i);
+        input[i] = r.last();
+        java.util.Arrays.fill(mask, i * width + r.start, (i + 1) * width, 1L);
+      }
+      float[] logits;
+      try (NDManager stepManager = manager.newSubManager()) {
+        NDArray last =
+            model.forward(
+                stepManager.create(input, new Shape(b, 1)),
+                stepManager.create(mask, new Shape(b, width)),
+                cache,
+                true);
+        if (observer != null) {
+          observer.onStep(step, last, indices(active));
+        }
+        logits = last.toFloatArray();
+      }
+      step++;
+      List<Row> running = new ArrayList<>(b);
+      long[] keep = new long[b];
+      for (int i = 0; i < b; i++) {
+        Row r = active.get(i);
+        if (!draw(r, logits, i * vocab)) {
+          keep[running.size()] = i;
+          running.add(r);
+        }
+      }
+      if (running.size() < b) {
+        cache.selectRows(java.util.Arrays.copyOf(keep, running.size()));
+        active.clear();
+        active.addAll(running);
+      }
+    }
+
+    /** Draws the row's next token from {@code logits[offset..]}; true when the row is finished. */
+    private boolean draw(Row r, float[] logits, int offset) {
+      double[] pick = choose(logits, offset, vocab, cfg, r.rng, scratch);
+      int tok = (int) pick[0];
+      r.add(tok, (float) pick[1]);
+      String decoded = null;
+      if (stopIds.contains(tok)) {
+        r.finish = FinishReason.STOP;
+      } else if (!cfg.stopStrings().isEmpty()) {
+        decoded = tokenizer.decode(r.tokens());
+        int cut = earliestStop(decoded, cfg.stopStrings());
+        if (cut >= 0) {
+          r.finish = FinishReason.STOP;
+          decoded = decoded.substring(0, cut);
+        }
+      }
+      if (r.finish == null && r.count == cfg.maxNewTokens()) {
+        r.finish = FinishReason.LENGTH;
+      }
+      if (r.finish != null) {
+        r.text = decoded != null ? decoded : tokenizer.decode(r.tokens());
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private static int[] indices(List<Row> rows) {
+    int[] out = new int[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = rows.get(i).index;
     }
     return out;
   }
@@ -373,14 +602,6 @@ public final class Sampler {
     return max + Math.log(s);
   }
 
-  private static long[] prefixColumns(long[] mask, int b, int width, int cols) {
-    long[] out = new long[b * cols];
-    for (int i = 0; i < b; i++) {
-      System.arraycopy(mask, i * width, out, i * cols, cols);
-    }
-    return out;
-  }
-
   private static int earliestStop(String text, List<String> stops) {
     int best = -1;
     for (String s : stops) {
@@ -390,13 +611,5 @@ public final class Sampler {
       }
     }
     return best;
-  }
-
-  private static int[] toInts(List<Integer> l) {
-    int[] a = new int[l.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = l.get(i);
-    }
-    return a;
   }
 }

@@ -59,11 +59,19 @@ class SamplerTest {
 
   @Test
   void greedyKvCacheGenerationEqualsFullForwardDecoding() {
-    List<float[]> stepLogits = new ArrayList<>();
-    List<Generation> gens =
-        new Sampler((step, logits) -> stepLogits.add(logits.toFloatArray()))
-            .generate(model, TOK, PROMPTS, SamplingConfig.greedy(10));
     int v = model.config().vocabSize();
+    java.util.Map<Integer, List<float[]>> rowLogits = new java.util.HashMap<>();
+    List<Generation> gens =
+        new Sampler(
+                (step, logits, rows) -> {
+                  float[] all = logits.toFloatArray();
+                  for (int i = 0; i < rows.length; i++) {
+                    rowLogits
+                        .computeIfAbsent(rows[i], k -> new ArrayList<>())
+                        .add(java.util.Arrays.copyOfRange(all, i * v, (i + 1) * v));
+                  }
+                })
+            .generate(model, TOK, PROMPTS, SamplingConfig.greedy(10));
     try (NDManager m = NDManager.newBaseManager()) {
       for (int row = 0; row < PROMPTS.size(); row++) {
         List<Integer> seq = new ArrayList<>();
@@ -78,8 +86,7 @@ class SamplerTest {
                   .forward(m.create(ids, new Shape(1, ids.length)), null)
                   .get("0, -1, :")
                   .toFloatArray();
-          float[] cached =
-              java.util.Arrays.copyOfRange(stepLogits.get(step), row * v, (row + 1) * v);
+          float[] cached = rowLogits.get(row).get(step);
           assertMaxAbs(cached, last, TOL);
           int argmax = 0;
           for (int k = 1; k < v; k++) {
@@ -101,9 +108,54 @@ class SamplerTest {
   void logProbsAtTemperatureOneEqualLogSoftmaxOfAFullForward() {
     List<Generation> gens =
         new Sampler().generate(model, TOK, PROMPTS, SamplingConfig.ofTemperature(1.0, 12, 7));
+    assertLogProbsMatchFullForward(PROMPTS, gens);
+  }
+
+  /** A GRPO-shaped call: every prompt G times (prefilled once), rows of uneven lengths. */
+  static final List<int[]> GROUPS =
+      java.util.stream.Stream.of(PROMPTS.get(0), PROMPTS.get(1), PROMPTS.get(2))
+          .flatMap(p -> java.util.stream.Stream.of(p, p, p, p))
+          .toList();
+
+  @Test
+  void sharedPrefillAndContinuousBatchingKeepLogProbsOfAFullForward() {
+    // EOS (id 2) and three stop ids make rows end at different steps, so rows leave and join.
+    SamplingConfig cfg = new SamplingConfig(1.0, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
+    List<Generation> all = new Sampler().generate(model, TOK, GROUPS, cfg);
+    assertLogProbsMatchFullForward(GROUPS, all);
+    assertThat(all.stream().mapToInt(g -> g.tokenIds().length).distinct().count())
+        .as("uneven lengths")
+        .isGreaterThan(2);
+    for (int maxRows : new int[] {1, 3, 5}) {
+      List<Generation> continuous = new Sampler(maxRows, null).generate(model, TOK, GROUPS, cfg);
+      assertLogProbsMatchFullForward(GROUPS, continuous);
+      for (int i = 0; i < GROUPS.size(); i++) {
+        assertThat(continuous.get(i).tokenIds())
+            .as("maxRows %d row %d", maxRows, i)
+            .isEqualTo(all.get(i).tokenIds());
+        assertThat(continuous.get(i).finishReason()).isEqualTo(all.get(i).finishReason());
+      }
+    }
+  }
+
+  @Test
+  void aRowsCompletionDependsOnItsOwnSeedNotOnTheOtherRows() {
+    SamplingConfig cfg = SamplingConfig.ofTemperature(1.0, 12, 0);
+    long[] seeds = {11, 12, 13};
+    List<Generation> together = new Sampler().generate(model, TOK, PROMPTS, cfg, seeds);
+    for (int i = 0; i < PROMPTS.size(); i++) {
+      Generation alone =
+          new Sampler()
+              .generate(model, TOK, List.of(PROMPTS.get(i)), cfg, new long[] {seeds[i]})
+              .get(0);
+      assertThat(alone.tokenIds()).isEqualTo(together.get(i).tokenIds());
+    }
+  }
+
+  static void assertLogProbsMatchFullForward(List<int[]> prompts, List<Generation> gens) {
     try (NDManager m = NDManager.newBaseManager()) {
-      for (int row = 0; row < PROMPTS.size(); row++) {
-        int[] p = PROMPTS.get(row);
+      for (int row = 0; row < prompts.size(); row++) {
+        int[] p = prompts.get(row);
         Generation g = gens.get(row);
         assertThat(g.logProbs()).hasSameSizeAs(g.tokenIds());
         long[] ids = new long[p.length + g.tokenIds().length];
@@ -117,6 +169,7 @@ class SamplerTest {
         for (int i = 0; i < g.tokenIds().length; i++) {
           float ref = logp.getFloat(0, p.length + i - 1, g.tokenIds()[i]);
           assertThat((double) g.logProbs()[i])
+              .as("row %d token %d", row, i)
               .isCloseTo(ref, org.assertj.core.data.Offset.offset(TOL));
         }
       }
@@ -219,7 +272,7 @@ class SamplerTest {
               () -> {
                 try {
                   assertThat(JniUtils.isGradMode()).as("libtorch default on a new thread").isTrue();
-                  new Sampler((s, logits) -> requiresGrad.add(hasAutogradGraph(logits)))
+                  new Sampler((s, logits, rows) -> requiresGrad.add(hasAutogradGraph(logits)))
                       .generate(model, TOK, PROMPTS, SamplingConfig.ofTemperature(1.0, 4, 1));
                   assertThat(JniUtils.isGradMode()).as("grad mode restored").isTrue();
                 } catch (Throwable t) {

@@ -20,15 +20,16 @@ public interface RolloutConfig {
   int maxTasksHeld();
 
   /**
-   * Most tasks sampled together in one generation call (1 = every group reproducible from its seed
-   * alone).
+   * Most tasks sampled together in one generation call. Each completion draws from its own seeded
+   * stream, so a group's completions do not depend on the batch it lands in.
    */
   @WithDefault("8")
   int maxTasksPerBatch();
 
   /**
-   * Most sequences (tasks x G) in one generation call; a single task larger than this still runs
-   * alone.
+   * Most sequences decoded at once (the sampler's slots). A batch may hold more rows (tasks x G):
+   * when a row finishes, the next waiting row of the batch, of the same or another task, is
+   * prefilled and takes its place (continuous batching).
    */
   @WithDefault("128")
   int maxRowsPerBatch();

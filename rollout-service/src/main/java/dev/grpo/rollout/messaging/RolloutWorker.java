@@ -62,7 +62,8 @@ public final class RolloutWorker implements AutoCloseable {
    * @param workerId this worker's id
    * @param maxTasksHeld most tasks held (queued + generating)
    * @param maxTasksPerBatch most tasks per generation call
-   * @param maxRowsPerBatch most sequences per generation call
+   * @param maxRowsPerBatch most sequences decoded at once; a batch's further rows take the places
+   *     of finished ones (continuous batching)
    * @param batchLingerMillis wait for a batch to fill
    * @param pollTimeoutMillis consumer poll timeout
    */
@@ -128,7 +129,9 @@ public final class RolloutWorker implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.metrics =
         new RolloutMetrics(meters, settings.workerId(), settings.maxTasksPerBatch(), held::get);
-    this.generator = new BatchGenerator(policies, new GroupSampler(settings.workerId()), metrics);
+    this.generator =
+        new BatchGenerator(
+            policies, new GroupSampler(settings.workerId(), settings.maxRowsPerBatch()), metrics);
     this.pollThread = new Thread(this::pollLoop, "grpo-rollout-poll-" + settings.workerId());
     this.generationThread =
         new Thread(this::generationLoop, "grpo-rollout-generate-" + settings.workerId());
@@ -139,8 +142,8 @@ public final class RolloutWorker implements AutoCloseable {
     pollThread.start();
     generationThread.start();
     LOG.infof(
-        "rollout worker %s started: topic %s, group %s, at most %d tasks held, %d tasks / %d rows"
-            + " per batch",
+        "rollout worker %s started: topic %s, group %s, at most %d tasks held, %d tasks per batch,"
+            + " %d rows decoded at once",
         settings.workerId(),
         settings.promptsTopic(),
         settings.consumerGroup(),
@@ -315,10 +318,7 @@ public final class RolloutWorker implements AutoCloseable {
         policies.swapStaged();
         List<HeldTask> batch =
             queue.takeBatch(
-                settings.maxTasksPerBatch(),
-                settings.maxRowsPerBatch(),
-                100,
-                settings.batchLingerMillis());
+                settings.maxTasksPerBatch(), Integer.MAX_VALUE, 100, settings.batchLingerMillis());
         if (!batch.isEmpty()) {
           generator.generate(batch, outcomes);
         }

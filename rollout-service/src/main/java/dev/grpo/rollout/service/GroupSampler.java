@@ -20,16 +20,17 @@ import java.util.List;
 
 /**
  * Samples the groups of several compatible tasks (see {@link TaskQueue#compatible}) in one {@link
- * Sampler} call: every task contributes G rows with its prompt, so the batch has {@code sum(G)}
- * rows. Pure logic on top of the policy module; no Kafka.
+ * Sampler} call: every task contributes G rows with its prompt (prefilled once), so the batch has
+ * {@code sum(G)} rows, of which at most {@code maxRows} are decoded at once (continuous batching).
+ * Pure logic on top of the policy module; no Kafka.
  *
  * <p>Prompt layout: {@link PromptEncoding#withBos}, the one the trainer rebuilds to recompute
  * log-probs.
  *
- * <p>Seeds: the sampler takes one seed per call and derives each row's stream from (seed, row). A
- * batch of one task uses the task's seed, so that group is reproducible from the task alone; a
- * batch of several mixes the tasks' seeds in batch order, so it is reproducible only with the same
- * batch.
+ * <p>Seeds: completion {@code g} of a task draws from its own stream, {@link #completionSeed}(task
+ * seed, g). The trainer derives the task seed from (run seed, prompt index), the stable part of the
+ * groupId, so a group's completions do not depend on which tasks share the batch or when they
+ * arrived.
  */
 public final class GroupSampler {
 
@@ -37,11 +38,21 @@ public final class GroupSampler {
   public record BatchResult(
       List<RolloutGroup> groups, long generatedTokens, long generationNanos) {}
 
-  private final Sampler sampler = new Sampler();
+  private final Sampler sampler;
   private final String workerId;
 
+  /** A group sampler that decodes every row of a batch at once. */
   public GroupSampler(String workerId) {
+    this(workerId, 0);
+  }
+
+  /**
+   * A group sampler that decodes at most {@code maxRows} rows at once (0 = all); the batch's other
+   * rows wait and take the places of finished ones.
+   */
+  public GroupSampler(String workerId, int maxRows) {
     this.workerId = workerId;
+    this.sampler = new Sampler(maxRows, null);
   }
 
   /**
@@ -70,14 +81,15 @@ public final class GroupSampler {
   public BatchResult sample(ServingPolicy policy, List<PromptTask> tasks) {
     Tokenizer tok = policy.checkpoint().tokenizer();
     List<int[]> rows = new ArrayList<>();
+    long[] seeds = new long[tasks.stream().mapToInt(PromptTask::groupSize).sum()];
     for (PromptTask t : tasks) {
       int[] ids = PromptEncoding.withBos(tok, t.prompt());
       for (int g = 0; g < t.groupSize(); g++) {
+        seeds[rows.size()] = completionSeed(t.sampling().seed(), g);
         rows.add(ids);
       }
     }
     SamplingParams p = tasks.get(0).sampling();
-    long seed = tasks.size() == 1 ? p.seed() : mixedSeed(tasks);
     SamplingConfig cfg =
         new SamplingConfig(
             p.temperature(),
@@ -86,10 +98,10 @@ public final class GroupSampler {
             p.maxNewTokens(),
             p.stopStrings(),
             List.of(),
-            seed);
+            p.seed());
     Instant started = Instant.now();
     long t0 = System.nanoTime();
-    List<Generation> gens = sampler.generate(policy.checkpoint().model(), tok, rows, cfg);
+    List<Generation> gens = sampler.generate(policy.checkpoint().model(), tok, rows, cfg, seeds);
     long nanos = System.nanoTime() - t0;
     Instant finished = Instant.now();
     long tokens = 0;
@@ -126,12 +138,14 @@ public final class GroupSampler {
     return new BatchResult(groups, tokens, nanos);
   }
 
-  private static long mixedSeed(List<PromptTask> tasks) {
-    long s = 0x9E3779B97F4A7C15L;
-    for (PromptTask t : tasks) {
-      s = (s ^ t.sampling().seed()) * 0xBF58476D1CE4E5B9L;
-      s ^= s >>> 31;
-    }
-    return s;
+  /**
+   * The seed of completion {@code index} of a task whose sampling seed is {@code taskSeed}
+   * (SplitMix64 finaliser of the pair), so every completion has a stream of its own.
+   */
+  public static long completionSeed(long taskSeed, int index) {
+    long z = taskSeed + 0x9E3779B97F4A7C15L * (index + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 }

@@ -12,6 +12,7 @@ import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.tasks.PromptDataset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,10 +198,22 @@ final class GroupIntake {
     return buffer.size() >= rules.groupsPerStep();
   }
 
-  /** The oldest {@code groupsPerStep} buffered groups; they stay buffered until trained. */
+  /**
+   * The oldest {@code groupsPerStep} buffered groups, in groupId order so that a step's sums do not
+   * depend on arrival order; they stay buffered until trained.
+   */
   List<Pending> nextBatch() {
-    return List.copyOf(new ArrayList<>(buffer.values()).subList(0, rules.groupsPerStep()));
+    var batch = new ArrayList<>(new ArrayList<>(buffer.values()).subList(0, rules.groupsPerStep()));
+    batch.sort(Comparator.comparing(p -> p.group().groupId(), GROUP_ID_ORDER));
+    return List.copyOf(batch);
   }
+
+  /**
+   * A run's groupIds differ only in their prompt-index suffix ({@link PromptIssuer#groupId}), so
+   * shorter first, then text, is prompt-index order.
+   */
+  static final Comparator<String> GROUP_ID_ORDER =
+      Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder());
 
   /** The batch was trained and recorded: its groups leave the buffer and free their credits. */
   void trained(Collection<Pending> batch) {

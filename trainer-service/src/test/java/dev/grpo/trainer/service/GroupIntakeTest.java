@@ -74,13 +74,23 @@ class GroupIntakeTest {
     intake.offer(scored(RUN, "g2", 0, 0, 1), 0);
     assertThat(intake.readyForStep(0)).isTrue();
     var batch = intake.nextBatch();
-    assertThat(batch).extracting(p -> p.group().groupId()).containsExactly("g1", "g0");
+    assertThat(batch)
+        .as("the oldest arrivals, in groupId order")
+        .extracting(p -> p.group().groupId())
+        .containsExactly("g0", "g1");
     assertThat(batch.get(0).training().promptTokenIds()).isEqualTo(PROMPT);
     assertThat(intake.buffered()).as("buffered until trained").isEqualTo(3);
     intake.trained(batch);
     assertThat(intake.buffered()).isEqualTo(1);
     assertThat(window.credits()).isEqualTo(window.capacity() - 1);
     assertThat(window.trainedCount()).isEqualTo(2);
+  }
+
+  @Test
+  void groupIdOrderIsPromptIndexOrder() {
+    var ids = new java.util.ArrayList<>(List.of("r-g10", "r-g9", "r-g100", "r-g0"));
+    ids.sort(GroupIntake.GROUP_ID_ORDER);
+    assertThat(ids).containsExactly("r-g0", "r-g9", "r-g10", "r-g100");
   }
 
   @Test

@@ -2,7 +2,11 @@
 sequence), backward, clip_grad_norm_(1.0), torch.optim.AdamW(lr 1e-5, betas (0.9, 0.99), wd 0.01).
 Usage: DJL-independent; /usr/bin/python3 training_bench.py <small|medium> <seqs> <promptLen> <completionLen> <threads> <steps>"""
 import math, resource, sys, time
+import os
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fair_blas import require_openblas  # noqa: E402
 
 CFG = {"small": dict(V=256, H=128, I=384, L=4, NH=4, KV=2), "medium": dict(V=8192, H=512, I=1408, L=8, NH=8, KV=4)}
 
@@ -63,6 +67,7 @@ class Llama(torch.nn.Module):
 def main():
     size, seqs, P, C, threads, steps = sys.argv[1], *map(int, sys.argv[2:7])
     torch.set_num_threads(threads)
+    blas = require_openblas(threads)
     torch.manual_seed(1)
     cfg = CFG[size]
     model = Llama(**cfg)
@@ -77,7 +82,10 @@ def main():
     rewards = torch.tensor([float(b % 2) for b in range(seqs)]).view(-1, 8)
     adv = ((rewards - rewards.mean(1, keepdim=True)) / (rewards.std(1, keepdim=True) + 1e-4)).view(-1, 1)
 
+    split = [0.0, 0.0]  # forward+backward, clipping+optimizer
+
     def step():
+        t = time.perf_counter()
         opt.zero_grad(set_to_none=False)
         logits = model(ids, mask)[:, P - 1:P - 1 + C]
         logp = torch.log_softmax(logits, -1).gather(2, ids[:, P:, None]).squeeze(2)
@@ -85,20 +93,23 @@ def main():
         term = torch.minimum(ratio * adv, ratio.clamp(0.8, 1.2) * adv)
         loss = -(term.mean(1)).mean()
         loss.backward()
+        t2 = time.perf_counter()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        split[0] += t2 - t; split[1] += time.perf_counter() - t2
         return loss.item()
 
     for _ in range(2):
         step()
+    split[0] = split[1] = 0.0
     t0 = time.perf_counter()
     for _ in range(steps):
         loss = step()
     secs = time.perf_counter() - t0
     n = sum(p.numel() for p in model.parameters())
-    print("torch size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f tokens/s=%.1f peakRssMiB=%d loss=%.5f"
-          % (size, n, seqs, P, C, threads, secs / steps, steps * seqs * (P + C) / secs,
-             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, loss))
+    print("torch blas=%s size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f tokens/s=%.1f peakRssMiB=%d loss=%.5f fwdBwd_s=%.3f optimizer_s=%.3f"
+          % ("/".join(blas.split("/")[-2:]), size, n, seqs, P, C, threads, secs / steps, steps * seqs * (P + C) / secs,
+             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, loss, split[0] / steps, split[1] / steps))
 
 
 if __name__ == "__main__":
