@@ -173,6 +173,12 @@ def serve(group, host, port):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length) if length else b""
+            if self.headers.get("Content-Type", "").startswith(protocol.JSON_TYPE):
+                try:
+                    body = protocol.encode(json.loads(body.decode("utf-8")) if body else {})
+                except ValueError as e:
+                    self.reply(400, {"error": f"body is not valid JSON: {e}"})
+                    return
             asked = self.headers.get("X-Grpo-Protocol")
             if asked and asked != PROTOCOL:
                 self.reply(409, {"error": f"protocol mismatch: this worker speaks {PROTOCOL}, "

@@ -47,9 +47,9 @@ class Client:
                     raise
                 time.sleep(0.2)
 
-    def post(self, op, body, timeout=600):
+    def post(self, op, body, timeout=600, content_type=protocol.FRAME_TYPE):
         req = urllib.request.Request(self.base + "/" + op, data=body, method="POST",
-                                     headers={"X-Grpo-Protocol": PROTOCOL})
+                                     headers={"X-Grpo-Protocol": PROTOCOL, "Content-Type": content_type})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return json.loads(r.read())
@@ -57,13 +57,13 @@ class Client:
             raise RuntimeError(f"{op}: HTTP {e.code}: {e.read().decode()}") from None
 
     def load(self, header):
-        return self.post("load", json.dumps(header).encode())
+        return self.post("load", json.dumps(header).encode(), content_type=protocol.JSON_TYPE)
 
     def step(self, groups):
         return self.post("step", encode_groups(groups))["metrics"]
 
     def save(self, directory):
-        return self.post("save", json.dumps({"dir": directory}).encode())
+        return self.post("save", json.dumps({"dir": directory}).encode(), content_type=protocol.JSON_TYPE)
 
     def shutdown(self):
         try:

@@ -14,6 +14,10 @@ import sys
 _CODES = {"i32": "i", "f32": "f", "f64": "d", "u8": "B"}
 
 
+FRAME_TYPE = "application/x-grpo-frame"
+JSON_TYPE = "application/json"
+
+
 def encode(header, arrays=None):
     header = dict(header)
     payload = bytearray()
@@ -30,11 +34,9 @@ def encode(header, arrays=None):
 
 
 def decode(body):
-    """(header, {name: list}) of a frame; a body that is plain JSON is read as a header alone."""
+    """(header, {name: array}) of a frame (an empty body is an empty header)."""
     if not body:
         return {}, {}
-    if body[:1] == b"{":
-        return json.loads(body.decode("utf-8")), {}
     if len(body) < 4:
         raise ValueError(f"frame must start with a 4-byte header length, had {len(body)} bytes")
     (n,) = struct.unpack("<I", body[:4])
