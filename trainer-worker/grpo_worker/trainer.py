@@ -86,6 +86,18 @@ def token_logprobs(model, pack, temperature, with_entropy):
     return logp, entropy
 
 
+def _maybe_crash(rank, step):
+    """Test hook ``GRPO_WORKER_CRASH=rank:step:marker``: that rank kills itself with SIGKILL in the
+    middle of that step (after a forward pass), once: the marker file records that it happened."""
+    spec = os.environ.get("GRPO_WORKER_CRASH")
+    if not spec:
+        return
+    r, s, marker = spec.split(":", 2)
+    if int(r) == rank and int(s) == step and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), 9)
+
+
 class Rank:
     """This process's place in the group."""
 
@@ -259,6 +271,7 @@ class GrpoWorkerTrainer:
                     beh[i, : len(row[2])] = torch.tensor(row[2], dtype=torch.float32)
         adv = torch.tensor([r[3] for r in mb], dtype=torch.float32, device=self.device)
         res = grpo_loss.compute(logp, old, ref, beh, adv, pack.completion_mask, s.loss, totals)
+        _maybe_crash(self.rank.rank, self.steps + 1)
         (res.loss * float(self.rank.world)).backward()
         return torch.tensor(
             [res.loss.item(), res.kl_sum, entropy.sum().item(), res.clip_low, res.clip_high],

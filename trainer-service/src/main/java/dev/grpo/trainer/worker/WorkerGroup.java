@@ -54,6 +54,7 @@ public final class WorkerGroup implements AutoCloseable {
    * @param device {@code cpu} (gloo) or {@code cuda} (one GPU per rank, NCCL)
    * @param startTimeout how long rank 0 may take to answer its first health check
    * @param logDir where each rank's output goes
+   * @param env extra environment of every rank (e.g. a test's fault hook)
    */
   public record Spec(
       String python,
@@ -62,11 +63,18 @@ public final class WorkerGroup implements AutoCloseable {
       int threadsPerRank,
       String device,
       Duration startTimeout,
-      Path logDir) {
+      Path logDir,
+      Map<String, String> env) {
     public Spec {
       if (ranks < 1) {
         throw new IllegalArgumentException("ranks must be >= 1, was " + ranks);
       }
+      env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    /** The same group in another log directory. */
+    public Spec withLogDir(Path dir) {
+      return new Spec(python, workerDir, ranks, threadsPerRank, device, startTimeout, dir, env);
     }
   }
 
@@ -119,6 +127,7 @@ public final class WorkerGroup implements AutoCloseable {
         env.put("LOCAL_RANK", Integer.toString(r));
         env.put("WORLD_SIZE", Integer.toString(spec.ranks()));
         env.put("GRPO_WORKER_DEVICE", spec.device());
+        env.putAll(spec.env());
         procs.add(pb.start());
       }
     } catch (IOException e) {
@@ -159,7 +168,7 @@ public final class WorkerGroup implements AutoCloseable {
   }
 
   /** Runs the interpreter once: it must exist, be new enough and import torch. */
-  static void preflight(String python) {
+  public static void preflight(String python) {
     String check =
         "import sys\n"
             + "if sys.version_info < (3, 11): print('PYTHON_TOO_OLD', sys.version.split()[0]);"

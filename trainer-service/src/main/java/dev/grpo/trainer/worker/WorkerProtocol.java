@@ -174,7 +174,8 @@ public final class WorkerProtocol {
         m.path("optimizerMillis").asLong());
   }
 
-  static ObjectMapper json() {
+  /** The JSON mapper of protocol bodies. */
+  public static ObjectMapper json() {
     return JSON;
   }
 }

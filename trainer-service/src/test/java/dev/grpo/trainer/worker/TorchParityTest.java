@@ -55,7 +55,14 @@ class TorchParityTest {
     group =
         WorkerGroup.start(
             new WorkerGroup.Spec(
-                "/usr/bin/python3", null, 1, 1, "cpu", Duration.ofSeconds(60), tmp.resolve("logs")),
+                "/usr/bin/python3",
+                null,
+                1,
+                1,
+                "cpu",
+                Duration.ofSeconds(60),
+                tmp.resolve("logs"),
+                Map.of()),
             WorkerClient.Timeouts.defaults());
   }
 
