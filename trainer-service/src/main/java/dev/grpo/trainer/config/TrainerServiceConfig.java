@@ -48,4 +48,44 @@ public interface TrainerServiceConfig {
    */
   @WithDefault("1")
   int torchThreads();
+
+  /**
+   * Training backend of runs that do not name one ({@code trainer.backend}): {@code embedded} (DJL
+   * in this process) or {@code torch} (PyTorch worker ranks, see {@code trainer-worker/}).
+   */
+  @WithDefault("embedded")
+  String backend();
+
+  /** The torch backend's worker ranks. */
+  Torch torch();
+
+  /** Settings of the torch backend ({@code grpo.trainer.torch.*}). */
+  interface Torch {
+    /** Python interpreter of the workers (Python >= 3.11 with torch >= 1.13). */
+    @WithDefault("python3")
+    String python();
+
+    /** Directory holding {@code grpo_worker/}; empty: the copy packaged in this service's jar. */
+    java.util.Optional<String> workerDir();
+
+    /** Worker ranks of runs that do not name {@code trainer.workers}. */
+    @WithDefault("1")
+    int workers();
+
+    /** Torch intra-op threads per rank; 0 = torch's default. */
+    @WithDefault("1")
+    int threadsPerRank();
+
+    /** {@code cpu} (gloo) or {@code cuda} (one GPU per rank, NCCL). */
+    @WithDefault("cpu")
+    String device();
+
+    /** Seconds rank 0 may take to answer after the ranks are started. */
+    @WithDefault("120")
+    int startTimeoutSeconds();
+
+    /** Seconds one step may take before the watchdog restarts the group. */
+    @WithDefault("600")
+    int stepTimeoutSeconds();
+  }
 }

@@ -133,5 +133,17 @@ class TorchBackendTest {
     assertThatThrownBy(() -> WorkerGroup.preflight(noTorch.toString()))
         .isInstanceOf(WorkerException.class)
         .hasMessageContaining("cannot import torch");
+    // A run on the torch backend whose workers cannot start fails its start with that reason.
+    var noPython =
+        new WorkerGroup.Spec(
+            "/nonexistent/python3", null, 2, 1, "cpu", Duration.ofSeconds(5), tmp, Map.of());
+    try (LlamaModel model = LlamaModel.randomInit(CONFIG, Device.cpu(), 3)) {
+      assertThatThrownBy(
+              () ->
+                  new TorchBackend(
+                      "r", model, null, null, TRAINER, noPython, WorkerClient.Timeouts.defaults()))
+          .isInstanceOf(WorkerException.class)
+          .hasMessageContaining("python interpreter '/nonexistent/python3' not found");
+    }
   }
 }
