@@ -102,9 +102,12 @@ class Attention(nn.Module):
         if sdpa:
             k = k.repeat_interleave(groups, dim=1)
             v = v.repeat_interleave(groups, dim=1)
-            ctx = torch.nn.functional.scaled_dot_product_attention(
-                q, k, v, attn_mask=bias.reshape(b, 1, t, t).to(q.dtype)
-            )
+            if bias is None:  # no padding: the fused causal kernel (flash attention on GPU)
+                ctx = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            else:
+                ctx = torch.nn.functional.scaled_dot_product_attention(
+                    q, k, v, attn_mask=bias.reshape(b, 1, t, t).to(q.dtype)
+                )
         else:
             q5 = q.reshape(b, kvh, groups, t, d)
             k5 = k.unsqueeze(2)
@@ -184,6 +187,8 @@ class LlamaForCausalLM(nn.Module):
         x = self.model.embed_tokens(input_ids)
         dtype = self.model.norm.weight.dtype
         cos, sin, bias = cos.to(dtype), sin.to(dtype), bias.to(dtype)
+        if self.sdpa and bool(mask.eq(1).all()):
+            bias = None
         for layer in self.model.layers:
             if self.checkpointing and self.training:
                 x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, bias, self.sdpa)
