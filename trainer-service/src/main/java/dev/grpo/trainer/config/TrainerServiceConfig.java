@@ -56,36 +56,30 @@ public interface TrainerServiceConfig {
   @WithDefault("embedded")
   String backend();
 
-  /** The torch backend's worker ranks. */
-  Torch torch();
+  /** Python interpreter of the torch workers (Python >= 3.11 with torch >= 1.13). */
+  @WithDefault("python3")
+  String torchPython();
 
-  /** Settings of the torch backend ({@code grpo.trainer.torch.*}). */
-  interface Torch {
-    /** Python interpreter of the workers (Python >= 3.11 with torch >= 1.13). */
-    @WithDefault("python3")
-    String python();
+  /** Directory holding {@code grpo_worker/}; empty: the copy packaged in this service's jar. */
+  java.util.Optional<String> torchWorkerDir();
 
-    /** Directory holding {@code grpo_worker/}; empty: the copy packaged in this service's jar. */
-    java.util.Optional<String> workerDir();
+  /** Torch worker ranks of runs that do not name {@code trainer.workers}. */
+  @WithDefault("1")
+  int torchWorkers();
 
-    /** Worker ranks of runs that do not name {@code trainer.workers}. */
-    @WithDefault("1")
-    int workers();
+  /** Torch intra-op threads per worker rank; 0 = torch's default. */
+  @WithDefault("1")
+  int torchThreadsPerRank();
 
-    /** Torch intra-op threads per rank; 0 = torch's default. */
-    @WithDefault("1")
-    int threadsPerRank();
+  /** Device of the torch workers: {@code cpu} (gloo) or {@code cuda} (one GPU per rank, NCCL). */
+  @WithDefault("cpu")
+  String torchDevice();
 
-    /** {@code cpu} (gloo) or {@code cuda} (one GPU per rank, NCCL). */
-    @WithDefault("cpu")
-    String device();
+  /** Seconds rank 0 may take to answer after the ranks are started. */
+  @WithDefault("120")
+  int torchStartTimeoutSeconds();
 
-    /** Seconds rank 0 may take to answer after the ranks are started. */
-    @WithDefault("120")
-    int startTimeoutSeconds();
-
-    /** Seconds one step may take before the watchdog restarts the group. */
-    @WithDefault("600")
-    int stepTimeoutSeconds();
-  }
+  /** Seconds one step may take before the watchdog restarts the worker group. */
+  @WithDefault("600")
+  int torchStepTimeoutSeconds();
 }

@@ -260,21 +260,21 @@ public class TrainerLoop {
         ledger,
         (p, r, s) -> faults.at(p, r, s),
         Clock.systemUTC(),
-        torchWorkers(cfg.torch()));
+        torchWorkers(cfg));
   }
 
-  private static TorchWorkers torchWorkers(TrainerServiceConfig.Torch t) {
+  private static TorchWorkers torchWorkers(TrainerServiceConfig t) {
     var d = WorkerClient.Timeouts.defaults();
     return new TorchWorkers(
-        t.python(),
-        t.workerDir().map(Path::of).orElse(null),
-        t.threadsPerRank(),
-        t.device(),
-        Duration.ofSeconds(t.startTimeoutSeconds()),
+        t.torchPython(),
+        t.torchWorkerDir().map(Path::of).orElse(null),
+        t.torchThreadsPerRank(),
+        t.torchDevice(),
+        Duration.ofSeconds(t.torchStartTimeoutSeconds()),
         new WorkerClient.Timeouts(
             d.health(),
             d.load(),
-            Duration.ofSeconds(t.stepTimeoutSeconds()),
+            Duration.ofSeconds(t.torchStepTimeoutSeconds()),
             d.save(),
             d.shutdown()));
   }

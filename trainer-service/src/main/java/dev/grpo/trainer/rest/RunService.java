@@ -58,7 +58,7 @@ public class RunService {
             generators,
             CheckerRegistry.fromServiceLoader(),
             new RunSpec.TrainerSpec(
-                RunSpec.TrainerBackend.parse(cfg.backend()), Math.max(1, cfg.torch().workers())));
+                RunSpec.TrainerBackend.parse(cfg.backend()), Math.max(1, cfg.torchWorkers())));
   }
 
   /**

@@ -180,7 +180,7 @@ public final class RunRules {
           .withDefaultDoc("the deployment's grpo.trainer.backend (embedded)");
   public static final IntRule TRAINER_WORKERS =
       IntRule.of("trainer.workers", "Torch worker ranks (1 for embedded)", 1, 1, MAX_WORKERS)
-          .withDefaultDoc("the deployment's grpo.trainer.torch.workers (1)");
+          .withDefaultDoc("the deployment's grpo.trainer.torch-workers (1)");
 
   /** Every rule, for the OpenAPI description. */
   public static final List<FieldRule> ALL =
