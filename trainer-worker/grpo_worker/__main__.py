@@ -42,13 +42,13 @@ class Group:
             if self.rank.rank == 0:
                 data = json.dumps(op).encode() + b"\n" + body
                 size = torch.tensor([len(data)], dtype=torch.long)
-                dist.broadcast(size, 0)
-                dist.broadcast(torch.frombuffer(bytearray(data), dtype=torch.uint8), 0)
+                dist.broadcast(size, 0, group=self.rank.cpu_group)
+                dist.broadcast(torch.frombuffer(bytearray(data), dtype=torch.uint8), 0, group=self.rank.cpu_group)
                 return op, body
             size = torch.zeros(1, dtype=torch.long)
-            dist.broadcast(size, 0)
+            dist.broadcast(size, 0, group=self.rank.cpu_group)
             buf = torch.zeros(int(size.item()), dtype=torch.uint8)
-            dist.broadcast(buf, 0)
+            dist.broadcast(buf, 0, group=self.rank.cpu_group)
             data = ctypes.string_at(buf.data_ptr(), buf.numel())
             head, _, rest = data.partition(b"\n")
             return json.loads(head), rest
@@ -82,7 +82,7 @@ class Group:
             self.trainer.save(directory)
             if self.rank.distributed:
                 try:
-                    dist.barrier()
+                    dist.barrier(group=self.rank.cpu_group)
                 except RuntimeError as e:
                     raise GroupBroken(f"process group broken: {e}") from e
             return {"saved": directory, "step": self.trainer.steps}
@@ -233,8 +233,13 @@ def main(argv=None):
     if rank.distributed:
         timeout = min(args.group_timeout_seconds, MAX_GROUP_TIMEOUT_SECONDS)
         backend = "nccl" if torch.cuda.is_available() and os.environ.get("GRPO_WORKER_DEVICE") == "cuda" else "gloo"
+        if backend == "nccl":
+            torch.cuda.set_device(rank.local_rank)
         dist.init_process_group(backend=backend, init_method="env://",
                                 timeout=datetime.timedelta(seconds=timeout))
+        # Commands and metrics are CPU tensors: with NCCL they go over a gloo group of their own.
+        rank.cpu_group = (dist.new_group(backend="gloo", timeout=datetime.timedelta(seconds=timeout))
+                          if backend == "nccl" else None)
     group = Group(rank)
     if rank.rank == 0:
         serve(group, args.host, args.port)

@@ -105,6 +105,7 @@ class Rank:
         self.rank = int(os.environ.get("RANK", "0"))
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.local_rank = int(os.environ.get("LOCAL_RANK", str(self.rank)))
+        self.cpu_group = None  # the gloo group of commands and metrics when the default is NCCL
 
     @property
     def distributed(self):
@@ -139,8 +140,9 @@ class GrpoWorkerTrainer:
             self.load_state(header["stateDir"])
         self.train_module = self.model
         if rank.distributed:
+            ids = [self.device.index] if self.device.type == "cuda" else None
             self.train_module = torch.nn.parallel.DistributedDataParallel(
-                self.model, broadcast_buffers=False
+                self.model, device_ids=ids, broadcast_buffers=False
             )
 
     def load_state(self, directory):
@@ -233,7 +235,7 @@ class GrpoWorkerTrainer:
             opt_time += time.monotonic() - t2
             fb += t2 - t1
         if self.rank.distributed:
-            dist.all_reduce(sums)
+            dist.all_reduce(sums, group=self.rank.cpu_group)
         self.steps += 1
         per_token = max(1, active_tokens) * s.mu
         mean = sum(rewards_all) / len(rewards_all)
