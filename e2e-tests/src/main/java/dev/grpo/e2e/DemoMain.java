@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * run    --trainer URL [--recipe FILE] [--steps N] [--seed S] [--max-staleness K] [--name NAME]
+ *        [--trainer-backend embedded|torch] [--workers N]
  *        [--report-dir DIR] [--poll-millis MS] [--tty] [--run-id-file FILE]
  * report --trainer URL --run ID [--report-dir DIR]
  * </pre>
@@ -64,6 +65,8 @@ public final class DemoMain {
                 "--steps",
                 "--seed",
                 "--max-staleness",
+                "--trainer-backend",
+                "--workers",
                 "--name",
                 "--report-dir",
                 "--poll-millis",
@@ -121,6 +124,12 @@ public final class DemoMain {
     }
     if (o.containsKey("--max-staleness")) {
       r = r.withMaxStaleness(intOption(o, "--max-staleness"));
+    }
+    if (o.containsKey("--trainer-backend") || o.containsKey("--workers")) {
+      r =
+          r.withTrainer(
+              o.getOrDefault("--trainer-backend", "torch"),
+              o.containsKey("--workers") ? intOption(o, "--workers") : null);
     }
     if (o.containsKey("--name")) {
       r = r.withName(o.get("--name"));

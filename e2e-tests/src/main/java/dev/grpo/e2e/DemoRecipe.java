@@ -103,6 +103,20 @@ public record DemoRecipe(ObjectNode runConfig, String evalChecker, double target
     return new DemoRecipe(c, evalChecker, targetAccuracy);
   }
 
+  /**
+   * This recipe trained on another backend: {@code embedded} or {@code torch} with {@code workers}
+   * ranks (the trainer validates both).
+   */
+  public DemoRecipe withTrainer(String backend, Integer workers) {
+    ObjectNode c = runConfig.deepCopy();
+    ObjectNode t = c.putObject("trainer");
+    t.put("backend", backend);
+    if (workers != null) {
+      t.put("workers", workers);
+    }
+    return new DemoRecipe(c, evalChecker, targetAccuracy);
+  }
+
   /** This recipe with the run's name replaced. */
   public DemoRecipe withName(String name) {
     ObjectNode c = runConfig.deepCopy();

@@ -54,6 +54,10 @@ class DemoPipelineIT {
   static final int STEPS = 30;
 
   static final double LEARNING_RATE = 0.002;
+
+  /** Steps of the run on the torch backend (2 ranks), one of which is killed after step 3. */
+  static final int TORCH_STEPS = 8;
+
   static final Duration START_TIMEOUT = Duration.ofMinutes(4);
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
   static final String[] TOPICS = {
@@ -67,6 +71,8 @@ class DemoPipelineIT {
   private TrainerClient trainer;
   private DemoRecipe recipe;
   private RunSnapshot finished;
+  private RunSnapshot torchFinished;
+  private long killedRankPid = -1;
 
   @BeforeAll
   void startPlatformAndRun() throws Exception {
@@ -85,6 +91,7 @@ class DemoPipelineIT {
     trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
     trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
+    trainerEnv.put("GRPO_TRAINER_TORCH_PYTHON", "/usr/bin/python3");
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
     // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
@@ -113,6 +120,62 @@ class DemoPipelineIT {
     recipe = new DemoRecipe(config, demo.evalChecker(), demo.targetAccuracy());
     String runId = trainer.createRun(recipe.runConfig());
     finished = awaitEnd(runId);
+    if (torchAvailable()) {
+      torchFinished = runOnTorchAndKillARank();
+    }
+  }
+
+  private static boolean torchAvailable() throws Exception {
+    Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").start();
+    return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+  }
+
+  /**
+   * The demo task on the torch backend with 2 ranks (DDP over gloo), checkpoints every 2 steps;
+   * after step 3 rank 1 gets SIGKILL, so the watchdog restarts the group from the step-2 checkpoint
+   * and replays step 3.
+   */
+  private RunSnapshot runOnTorchAndKillARank() throws Exception {
+    ObjectNode config =
+        DemoRecipe.builtIn()
+            .withSteps(TORCH_STEPS)
+            .withName("e2e-torch")
+            .withTrainer("torch", 2)
+            .runConfig();
+    ((ObjectNode) config.path("optimizer")).put("learningRate", LEARNING_RATE);
+    ((ObjectNode) config.path("eval")).put("size", 50).put("every", 4);
+    config.put("checkpointEvery", 2);
+    String id = trainer.createRun(config);
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    RunSnapshot s = trainer.snapshot(id);
+    while (!s.terminal() && System.nanoTime() < deadline) {
+      if (killedRankPid < 0 && s.completedSteps() >= 3) {
+        ProcessHandle rank1 =
+            services
+                .get(0)
+                .descendants()
+                .filter(DemoPipelineIT::isRankOne)
+                .findFirst()
+                .orElse(null);
+        if (rank1 != null) {
+          killedRankPid = rank1.pid();
+          new ProcessBuilder("kill", "-9", Long.toString(killedRankPid)).start().waitFor();
+        }
+      }
+      Thread.sleep(200);
+      s = trainer.snapshot(id);
+    }
+    return awaitEnd(id);
+  }
+
+  private static boolean isRankOne(ProcessHandle p) {
+    try {
+      String env = Files.readString(Path.of("/proc/" + p.pid() + "/environ"));
+      return p.info().commandLine().orElse("").contains("grpo_worker")
+          && ("\0" + env).contains("\0RANK=1\0");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @AfterAll
@@ -184,7 +247,24 @@ class DemoPipelineIT {
   }
 
   @Test
+  void aTorchRunWithAKilledRankCompletesWithNothingLostOrTrainedTwice() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(torchFinished != null, "python3 with torch");
+    assertThat(killedRankPid).as("a rank 1 worker process was found and killed").isPositive();
+    assertThat(torchFinished.status())
+        .as("run status; error: %s", torchFinished.run().path("error"))
+        .isEqualTo("COMPLETED");
+    assertThat(torchFinished.completedSteps()).isEqualTo(TORCH_STEPS);
+    assertThat(torchFinished.steps().size()).isEqualTo(TORCH_STEPS);
+    assertThat(Files.readString(services.get(0).log)).contains("torch worker group broke during");
+    assertEveryIssuedGroupEndsInExactlyOneState(torchFinished);
+  }
+
+  @Test
   void everyIssuedGroupEndsInExactlyOneState() throws Exception {
+    assertEveryIssuedGroupEndsInExactlyOneState(finished);
+  }
+
+  private void assertEveryIssuedGroupEndsInExactlyOneState(RunSnapshot finished) throws Exception {
     String runId = finished.runId();
     // REST: the trainer's own accounting adds up.
     JsonNode g = finished.groups();

@@ -135,6 +135,11 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** The processes this service started (the torch backend's worker ranks). */
+  java.util.stream.Stream<ProcessHandle> descendants() {
+    return process.descendants();
+  }
+
   @Override
   public void close() {
     process.destroy();

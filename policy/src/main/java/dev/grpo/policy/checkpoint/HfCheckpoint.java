@@ -53,34 +53,60 @@ public final class HfCheckpoint {
       LlamaModel model,
       Tokenizer tokenizer,
       Map<String, Consumer<Path>> extraFileWriters) {
+    saveAtomically(
+        dir,
+        tmp -> {
+          SafeTensors.write(tmp.resolve(SafeTensors.SINGLE_FILE), model.parameters(), Map.of());
+          writeDescription(tmp, model.config(), tokenizer, extraFileWriters);
+        });
+  }
+
+  /**
+   * Writes what a checkpoint holds besides its weights into {@code dir}: {@code config.json}, the
+   * tokenizer (when not null), {@code generation_config.json} and the extra files.
+   */
+  public static void writeDescription(
+      Path dir, ModelConfig config, Tokenizer tokenizer, Map<String, Consumer<Path>> extraFiles) {
+    try {
+      config.write(dir.resolve(CONFIG_FILE));
+      if (tokenizer != null) {
+        tokenizer.save(dir.resolve(TOKENIZER_FILE));
+      }
+      Files.writeString(
+          dir.resolve("generation_config.json"),
+          "{\n  \"bos_token_id\": "
+              + config.bosTokenId()
+              + ",\n  \"eos_token_id\": "
+              + config.eosTokenId()
+              + "\n}\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint files into " + dir, e);
+    }
+    if (extraFiles != null) {
+      for (var e : extraFiles.entrySet()) {
+        if (e.getKey().contains("/") || e.getKey().startsWith(".")) {
+          throw new IllegalArgumentException(
+              "extra file name must be a plain file name, was " + e.getKey());
+        }
+        e.getValue().accept(dir.resolve(e.getKey()));
+      }
+    }
+  }
+
+  /**
+   * Fills a temporary directory next to {@code dir} with {@code fill} and renames it onto {@code
+   * dir}: readers see the old directory or the complete new one. An existing {@code dir} is
+   * replaced.
+   */
+  public static void saveAtomically(Path dir, Consumer<Path> fill) {
     Path abs = dir.toAbsolutePath();
     Path parent = abs.getParent();
     Path tmp = parent.resolve("." + abs.getFileName() + ".tmp-" + UUID.randomUUID());
     try {
       Files.createDirectories(parent);
       Files.createDirectory(tmp);
-      model.config().write(tmp.resolve(CONFIG_FILE));
-      SafeTensors.write(tmp.resolve(SafeTensors.SINGLE_FILE), model.parameters(), Map.of());
-      if (tokenizer != null) {
-        tokenizer.save(tmp.resolve(TOKENIZER_FILE));
-      }
-      Files.writeString(
-          tmp.resolve("generation_config.json"),
-          "{\n  \"bos_token_id\": "
-              + model.config().bosTokenId()
-              + ",\n  \"eos_token_id\": "
-              + model.config().eosTokenId()
-              + "\n}\n",
-          StandardCharsets.UTF_8);
-      if (extraFileWriters != null) {
-        for (var e : extraFileWriters.entrySet()) {
-          if (e.getKey().contains("/") || e.getKey().startsWith(".")) {
-            throw new IllegalArgumentException(
-                "extra file name must be a plain file name, was " + e.getKey());
-          }
-          e.getValue().accept(tmp.resolve(e.getKey()));
-        }
-      }
+      fill.accept(tmp);
       if (Files.exists(abs)) {
         // Two renames: the old directory leaves, the new one arrives; the old one is deleted last.
         Path old = parent.resolve("." + abs.getFileName() + ".old-" + UUID.randomUUID());

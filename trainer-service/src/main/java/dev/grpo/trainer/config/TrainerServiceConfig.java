@@ -48,4 +48,38 @@ public interface TrainerServiceConfig {
    */
   @WithDefault("1")
   int torchThreads();
+
+  /**
+   * Training backend of runs that do not name one ({@code trainer.backend}): {@code embedded} (DJL
+   * in this process) or {@code torch} (PyTorch worker ranks, see {@code trainer-worker/}).
+   */
+  @WithDefault("embedded")
+  String backend();
+
+  /** Python interpreter of the torch workers (Python >= 3.11 with torch >= 1.13). */
+  @WithDefault("python3")
+  String torchPython();
+
+  /** Directory holding {@code grpo_worker/}; empty: the copy packaged in this service's jar. */
+  java.util.Optional<String> torchWorkerDir();
+
+  /** Torch worker ranks of runs that do not name {@code trainer.workers}. */
+  @WithDefault("1")
+  int torchWorkers();
+
+  /** Torch intra-op threads per worker rank; 0 = torch's default. */
+  @WithDefault("1")
+  int torchThreadsPerRank();
+
+  /** Device of the torch workers: {@code cpu} (gloo) or {@code cuda} (one GPU per rank, NCCL). */
+  @WithDefault("cpu")
+  String torchDevice();
+
+  /** Seconds rank 0 may take to answer after the ranks are started. */
+  @WithDefault("120")
+  int torchStartTimeoutSeconds();
+
+  /** Seconds one step may take before the watchdog restarts the worker group. */
+  @WithDefault("600")
+  int torchStepTimeoutSeconds();
 }

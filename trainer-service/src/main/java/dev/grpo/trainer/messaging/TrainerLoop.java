@@ -16,8 +16,10 @@ import dev.grpo.trainer.service.Evaluator;
 import dev.grpo.trainer.service.FaultInjector;
 import dev.grpo.trainer.service.FaultInjector.SimulatedCrash;
 import dev.grpo.trainer.service.RunEnv;
+import dev.grpo.trainer.service.TorchWorkers;
 import dev.grpo.trainer.service.TrainingRuns;
 import dev.grpo.trainer.tasks.TaskGenerators;
+import dev.grpo.trainer.worker.WorkerClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -257,7 +259,24 @@ public class TrainerLoop {
         Devices.parse(cfg.device()),
         ledger,
         (p, r, s) -> faults.at(p, r, s),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        torchWorkers(cfg));
+  }
+
+  private static TorchWorkers torchWorkers(TrainerServiceConfig t) {
+    var d = WorkerClient.Timeouts.defaults();
+    return new TorchWorkers(
+        t.torchPython(),
+        t.torchWorkerDir().map(Path::of).orElse(null),
+        t.torchThreadsPerRank(),
+        t.torchDevice(),
+        Duration.ofSeconds(t.torchStartTimeoutSeconds()),
+        new WorkerClient.Timeouts(
+            d.health(),
+            d.load(),
+            Duration.ofSeconds(t.torchStepTimeoutSeconds()),
+            d.save(),
+            d.shutdown()));
   }
 
   private static void closeQuietly(AutoCloseable c) {

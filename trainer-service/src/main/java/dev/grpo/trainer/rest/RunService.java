@@ -3,6 +3,7 @@ package dev.grpo.trainer.rest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grpo.rewardapi.CheckerRegistry;
+import dev.grpo.trainer.config.TrainerServiceConfig;
 import dev.grpo.trainer.messaging.TrainerLoop;
 import dev.grpo.trainer.persistence.EvalResultEntity;
 import dev.grpo.trainer.persistence.PolicyVersionEntity;
@@ -48,10 +49,16 @@ public class RunService {
   private final RunValidator validator;
   private final ObjectMapper json = new ObjectMapper();
 
-  public RunService(RunStore store, TrainerLoop loop, TaskGenerators generators) {
+  public RunService(
+      RunStore store, TrainerLoop loop, TaskGenerators generators, TrainerServiceConfig cfg) {
     this.store = store;
     this.loop = loop;
-    this.validator = new RunValidator(generators, CheckerRegistry.fromServiceLoader());
+    this.validator =
+        new RunValidator(
+            generators,
+            CheckerRegistry.fromServiceLoader(),
+            new RunSpec.TrainerSpec(
+                RunSpec.TrainerBackend.parse(cfg.backend()), Math.max(1, cfg.torchWorkers())));
   }
 
   /**

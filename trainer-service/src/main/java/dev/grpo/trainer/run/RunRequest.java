@@ -35,7 +35,9 @@ public record RunRequest(
     Integer steps,
     @Schema(description = "Held-out evaluation") EvalSpec eval,
     Integer checkpointEvery,
-    Long seed) {
+    Long seed,
+    @Schema(description = "Training backend: embedded (DJL in the trainer) or torch workers")
+        TrainerSpec trainer) {
 
   /**
    * Where the initial policy comes from. Exactly one of {@code checkpoint} and {@code randomInit}.
@@ -120,6 +122,10 @@ public record RunRequest(
       Integer warmupSteps,
       String schedule,
       Double minLrRatio) {}
+
+  /** Training backend; default: the deployment's ({@code grpo.trainer.backend}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TrainerSpec(String backend, Integer workers) {}
 
   /** Held-out evaluation. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

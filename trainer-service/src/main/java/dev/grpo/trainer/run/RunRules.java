@@ -38,6 +38,7 @@ public final class RunRules {
   public static final int MAX_MICRO_BATCH = 4096;
   public static final int MAX_EVAL_SIZE = 10_000;
   public static final int MAX_NAME_LENGTH = 200;
+  public static final int MAX_WORKERS = 1024;
 
   /** maxNewTokens when the data set has no generator to suggest one. */
   public static final int DEFAULT_MAX_NEW_TOKENS = 64;
@@ -244,6 +245,17 @@ public final class RunRules {
               TokenizerType::parse)
           .withDefaultDoc("file when a path is given, else char");
 
+  public static final ChoiceRule<RunSpec.TrainerBackend> TRAINER_BACKEND =
+      ChoiceRule.of(
+              "trainer.backend",
+              "Where steps run: embedded (DJL in the trainer) or torch (PyTorch worker ranks)",
+              RunSpec.TrainerBackend.EMBEDDED,
+              RunSpec.TrainerBackend::parse)
+          .withDefaultDoc("the deployment's grpo.trainer.backend (embedded)");
+  public static final IntRule TRAINER_WORKERS =
+      IntRule.of("trainer.workers", "Torch worker ranks (1 for embedded)", 1, 1, MAX_WORKERS)
+          .withDefaultDoc("the deployment's grpo.trainer.torch-workers (1)");
+
   /** Every rule, for the OpenAPI description. */
   public static final List<FieldRule> ALL =
       List.of(
@@ -296,5 +308,7 @@ public final class RunRules {
           HEADS,
           KV_HEADS,
           MAX_POSITIONS,
-          TOKENIZER_TYPE);
+          TOKENIZER_TYPE,
+          TRAINER_BACKEND,
+          TRAINER_WORKERS);
 }

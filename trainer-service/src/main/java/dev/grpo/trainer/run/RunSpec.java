@@ -53,7 +53,9 @@ public record RunSpec(
     int steps,
     EvalSpec eval,
     int checkpointEvery,
-    long seed) {
+    long seed,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = TrainerSpec.IsEmbedded.class)
+        TrainerSpec trainer) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,6 +68,29 @@ public record RunSpec(
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(eval, "eval");
+    // Runs stored before the torch backend existed trained embedded.
+    trainer = trainer == null ? TrainerSpec.EMBEDDED : trainer;
+  }
+
+  /** The spec with another trainer backend (the rest unchanged). */
+  public RunSpec withTrainer(TrainerSpec t) {
+    return new RunSpec(
+        name,
+        model,
+        dataset,
+        rewardSpec,
+        groupSize,
+        groupsPerStep,
+        maxStaleness,
+        dynamicSampling,
+        sampling,
+        loss,
+        optimizer,
+        steps,
+        eval,
+        checkpointEvery,
+        seed,
+        t);
   }
 
   /**
@@ -198,6 +223,58 @@ public record RunSpec(
 
   /** Held-out evaluation. */
   public record EvalSpec(int size, int every, boolean greedy, long seed) {}
+
+  /** Where a run's steps are computed (DESIGN section 5, "Training backends"). */
+  public enum TrainerBackend {
+    /** The DJL trainer inside the trainer service. */
+    EMBEDDED,
+    /** A group of PyTorch worker processes ({@code trainer-worker/}). */
+    TORCH;
+
+    /** Exactly {@code embedded} or {@code torch}. */
+    @JsonCreator
+    public static TrainerBackend parse(String name) {
+      for (TrainerBackend t : values()) {
+        if (t.toString().equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("trainer backend must be embedded or torch, was " + name);
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return FieldRule.spelling(this);
+    }
+  }
+
+  /**
+   * The training backend of a run.
+   *
+   * @param backend embedded or torch
+   * @param workers worker ranks (processes) of the torch backend; 1 for embedded
+   */
+  public record TrainerSpec(TrainerBackend backend, int workers) {
+    /** The default: the embedded trainer. */
+    public static final TrainerSpec EMBEDDED = new TrainerSpec(TrainerBackend.EMBEDDED, 1);
+
+    /**
+     * Leaves the default out of the spec's JSON, so runs on the embedded backend read as before the
+     * torch backend existed (Jackson drops a value this filter equals).
+     */
+    static final class IsEmbedded {
+      @Override
+      public boolean equals(Object other) {
+        return other == null || EMBEDDED.equals(other);
+      }
+
+      @Override
+      public int hashCode() {
+        return 0;
+      }
+    }
+  }
 
   /** The JSON stored in {@code run.config}. */
   public String toJson() {

@@ -47,9 +47,20 @@ public final class RunValidator {
   private final TaskGenerators generators;
   private final RewardSpecValidator rewardSpecs;
 
+  private final RunSpec.TrainerSpec deploymentTrainer;
+
   public RunValidator(TaskGenerators generators, CheckerRegistry checkers) {
+    this(generators, checkers, RunSpec.TrainerSpec.EMBEDDED);
+  }
+
+  /**
+   * @param deploymentTrainer the backend (and torch workers) of runs that do not name one
+   */
+  public RunValidator(
+      TaskGenerators generators, CheckerRegistry checkers, RunSpec.TrainerSpec deploymentTrainer) {
     this.generators = generators;
     this.rewardSpecs = new RewardSpecValidator(checkers);
+    this.deploymentTrainer = deploymentTrainer;
   }
 
   /** The complete spec of {@code request}, after checking every rule. */
@@ -94,9 +105,22 @@ public final class RunValidator {
             steps,
             eval,
             checkpointEvery,
-            seed);
+            seed,
+            trainer(request.trainer()));
     checkContext(spec);
     return spec;
+  }
+
+  private RunSpec.TrainerSpec trainer(RunRequest.TrainerSpec t) {
+    var backend =
+        TRAINER_BACKEND.resolve(t == null ? null : t.backend(), deploymentTrainer.backend());
+    int workers =
+        TRAINER_WORKERS.resolve(
+            t == null ? null : t.workers(),
+            backend == RunSpec.TrainerBackend.TORCH ? deploymentTrainer.workers() : 1,
+            1,
+            backend == RunSpec.TrainerBackend.EMBEDDED ? 1 : MAX_WORKERS);
+    return new RunSpec.TrainerSpec(backend, workers);
   }
 
   /** The generator of a generated data set (null for JSONL), after the data set's own rules. */

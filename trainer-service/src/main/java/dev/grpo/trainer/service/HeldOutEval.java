@@ -51,6 +51,11 @@ final class HeldOutEval {
     return completedSteps % every == 0 || completedSteps == spec.steps();
   }
 
+  /** Whether this run evaluates after {@code completedSteps} steps. */
+  boolean dueAt(int completedSteps) {
+    return due(spec, completedSteps, !dataset.eval().isEmpty());
+  }
+
   /** Evaluates {@code policy} when {@link #due}. */
   void evaluateIfDue(int completedSteps, RunPolicy policy) {
     if (!due(spec, completedSteps, !dataset.eval().isEmpty())) {

@@ -48,12 +48,39 @@ public final class RunController implements AutoCloseable {
     this.status = s;
     PromptDataset dataset = RunResources.dataset(spec, env.generators());
     var window = new CreditWindow(spec.groupsPerStep(), spec.maxStaleness());
-    this.backend = new EmbeddedBackend(runId, policy, PolicyConfigs.trainer(spec));
+    this.backend = backend(runId, spec, env, policy);
     this.intake = GroupIntake.of(runId, spec, window, env, policy, dataset);
     this.issuer = PromptIssuer.of(runId, spec, dataset, window, env);
     this.steps = StepRecord.of(runId, env);
     this.checkpoints = RunCheckpointer.of(runId, spec, backend, env);
     this.eval = HeldOutEval.of(runId, spec, dataset, env);
+  }
+
+  /** The backend the run names: the embedded trainer, or a group of torch worker ranks. */
+  private static TrainingBackend backend(String runId, RunSpec spec, RunEnv env, RunPolicy policy) {
+    var config = PolicyConfigs.trainer(spec);
+    if (spec.trainer().backend() == RunSpec.TrainerBackend.TORCH) {
+      var workers = env.torchWorkers();
+      return new TorchBackend(
+          runId,
+          policy.model(),
+          policy.tokenizer(),
+          policy.reference(),
+          config,
+          workers.spec(spec.trainer().workers()),
+          workers.timeouts());
+    }
+    return new EmbeddedBackend(runId, policy, config);
+  }
+
+  private static RunController create(
+      String runId, RunSpec spec, RunEnv env, RunPolicy policy, RunStatus status) {
+    try {
+      return new RunController(runId, spec, env, policy, status);
+    } catch (RuntimeException e) {
+      policy.close();
+      throw e;
+    }
   }
 
   /**
@@ -62,7 +89,7 @@ public final class RunController implements AutoCloseable {
    */
   public static RunController start(String runId, RunSpec spec, RunEnv env) {
     var policy = RunPolicy.initial(spec, env.device());
-    var c = new RunController(runId, spec, env, policy, RunStatus.RUNNING);
+    var c = create(runId, spec, env, policy, RunStatus.RUNNING);
     c.checkpoints.save(0, c.issuer.nextPromptIndex());
     c.eval.evaluateIfDue(0, policy);
     c.issue();
@@ -98,7 +125,7 @@ public final class RunController implements AutoCloseable {
             ? RunCheckpointer.dirOf(env.store().version(runId, 0).orElseThrow())
             : null;
     var policy = RunPolicy.fromCheckpoint(dir, initialDir, env.device());
-    var c = new RunController(runId, spec, env, policy, status);
+    var c = create(runId, spec, env, policy, status);
     c.backend.loadState(dir);
     var restored = c.checkpoints.restore(v);
     c.intake.restore(restored.groups());
@@ -230,6 +257,9 @@ public final class RunController implements AutoCloseable {
       env.store().setCheckpointMillis(runId, step, checkpointMillis);
     }
     steps.finished(trained, checkpointMillis, spec.steps());
+    if (eval.dueAt(completedSteps)) {
+      backend.syncPolicy();
+    }
     eval.evaluateIfDue(completedSteps, policy);
     lastStepEndNanos = System.nanoTime();
   }

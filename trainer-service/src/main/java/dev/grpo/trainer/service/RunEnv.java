@@ -14,6 +14,7 @@ import java.time.Clock;
  * @param ledger the loop's offset ledger of {@code grpo.scored}: a run marks a group safe once its
  *     fate is durable
  * @param faults the test hook of crash points
+ * @param torchWorkers how runs on the torch backend start their worker ranks
  */
 public record RunEnv(
     RunRecords store,
@@ -25,4 +26,5 @@ public record RunEnv(
     Device device,
     OffsetLedger<?> ledger,
     FaultInjector faults,
-    Clock clock) {}
+    Clock clock,
+    TorchWorkers torchWorkers) {}

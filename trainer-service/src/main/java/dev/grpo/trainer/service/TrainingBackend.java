@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 /**
  * Where the arithmetic of a GRPO step runs. The run controller owns everything else (pacing, Kafka,
  * the database, checkpoint bookkeeping, policy versions); a backend only computes, saves and loads.
- * Today there is one, {@link EmbeddedBackend} (DJL in this process); a backend of PyTorch worker
- * processes plugs in here (DESIGN section 5, "Training backends").
+ * {@link EmbeddedBackend} is DJL in this process; {@link TorchBackend} is a group of PyTorch worker
+ * processes (DESIGN section 5, "Training backends").
  */
 interface TrainingBackend extends AutoCloseable {
 
@@ -31,6 +31,12 @@ interface TrainingBackend extends AutoCloseable {
 
   /** Restores the optimizer and trainer state saved in {@code dir}. */
   void loadState(Path dir);
+
+  /**
+   * Makes the run's in-process policy hold the backend's latest weights, before an evaluation
+   * samples from it. The embedded backend trains that policy itself: nothing to do.
+   */
+  default void syncPolicy() {}
 
   @Override
   void close();

@@ -385,4 +385,42 @@ class RunValidatorTest {
         .hasMessageContaining("not a stored run spec")
         .hasMessageContaining("model");
   }
+
+  @Test
+  void theTrainerBackendIsChosenPerRunOrByTheDeployment() throws Exception {
+    var body =
+        JSON.readValue(
+            "{\"model\":{\"randomInit\":{}},\"dataset\":{\"generator\":\"digit_max\"}}",
+            RunRequest.class);
+    assertThat(validator.complete(body).trainer()).isEqualTo(RunSpec.TrainerSpec.EMBEDDED);
+    assertThat(validator.complete(body).toJson()).doesNotContain("trainer");
+    var torch =
+        JSON.readValue(
+            "{\"model\":{\"randomInit\":{}},\"dataset\":{\"generator\":\"digit_max\"},"
+                + "\"trainer\":{\"backend\":\"torch\",\"workers\":2}}",
+            RunRequest.class);
+    RunSpec spec = validator.complete(torch);
+    assertThat(spec.trainer()).isEqualTo(new RunSpec.TrainerSpec(RunSpec.TrainerBackend.TORCH, 2));
+    assertThat(RunSpec.fromJson(spec.toJson()).trainer()).isEqualTo(spec.trainer());
+    var deployment =
+        new RunValidator(
+            new TaskGenerators(List.of(new DigitMaxTask())),
+            CheckerRegistry.fromServiceLoader(),
+            new RunSpec.TrainerSpec(RunSpec.TrainerBackend.TORCH, 3));
+    assertThat(deployment.complete(body).trainer().workers()).isEqualTo(3);
+    var bad =
+        JSON.readValue(
+            "{\"model\":{\"randomInit\":{}},\"dataset\":{\"generator\":\"digit_max\"},"
+                + "\"trainer\":{\"backend\":\"deepspeed\"}}",
+            RunRequest.class);
+    assertThatThrownBy(() -> validator.complete(bad))
+        .hasMessageContaining("trainer.backend must be embedded or torch, was 'deepspeed'");
+    var embeddedWithWorkers =
+        JSON.readValue(
+            "{\"model\":{\"randomInit\":{}},\"dataset\":{\"generator\":\"digit_max\"},"
+                + "\"trainer\":{\"workers\":2}}",
+            RunRequest.class);
+    assertThatThrownBy(() -> validator.complete(embeddedWithWorkers))
+        .hasMessageContaining("trainer.workers");
+  }
 }

@@ -62,7 +62,8 @@ class RunControllerTest {
             Device.cpu(),
             ledger,
             (p, r, step) -> faults.at(p, r, step),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            TorchWorkers.defaults());
   }
 
   @AfterEach

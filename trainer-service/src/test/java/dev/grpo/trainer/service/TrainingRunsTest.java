@@ -44,7 +44,8 @@ class TrainingRunsTest {
             Device.cpu(),
             new OffsetLedger<Integer>(),
             FaultInjector.NONE,
-            Clock.systemUTC()));
+            Clock.systemUTC(),
+            TorchWorkers.defaults()));
   }
 
   private final TrainingRuns runs = runs(TestRuns.GENERATORS);
@@ -158,7 +159,8 @@ class TrainingRunsTest {
             spec.steps(),
             spec.eval(),
             spec.checkpointEvery(),
-            spec.seed());
+            spec.seed(),
+            spec.trainer());
     store.addRun("r", gone, RunStatus.RUNNING);
     runs.start("r", gone);
     assertThat(runs.isActive("r")).isFalse();
@@ -187,7 +189,8 @@ class TrainingRunsTest {
                 Device.cpu(),
                 new OffsetLedger<Integer>(),
                 FaultInjector.NONE,
-                Clock.systemUTC()));
+                Clock.systemUTC(),
+                TorchWorkers.defaults()));
     assertThatThrownBy(() -> crashing.onScored(scored("r", "r-g0", 0, 1, 0)))
         .isInstanceOf(FaultInjector.SimulatedCrash.class);
   }
