@@ -108,6 +108,8 @@ final class TorchBackend implements TrainingBackend {
   }
 
   private void startGroup() {
+    // Before any rank starts: a loss option the worker lacks fails the run's start by its name.
+    var workerConfig = WorkerProtocol.trainerConfig(config);
     Path logs = staging.resolve("logs-" + restarts);
     group = WorkerGroup.start(spec.withLogDir(logs), timeouts);
     var header = WorkerProtocol.json().createObjectNode();
@@ -120,7 +122,7 @@ final class TorchBackend implements TrainingBackend {
     }
     header.put("model", "auto");
     header.put("device", spec.device());
-    header.set("config", WorkerProtocol.trainerConfig(config));
+    header.set("config", workerConfig);
     try {
       optimizerSteps = group.client().load(header).path("optimizerSteps").asLong();
     } catch (WorkerException e) {

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grpo.policy.train.AdamWConfig;
 import dev.grpo.policy.train.GrpoTrainerConfig;
+import dev.grpo.policy.train.AdvantageScaling;
+import dev.grpo.policy.train.ImportanceLevel;
 import dev.grpo.policy.train.LossConfig;
+import dev.grpo.policy.train.LossObjective;
+import dev.grpo.policy.train.OffPolicyCorrection;
+import dev.grpo.policy.train.RewardAggregation;
 import dev.grpo.policy.train.StepMetrics;
 import dev.grpo.policy.train.TrainingGroup;
 import dev.grpo.policy.train.TrainingSample;
@@ -18,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Protocol {@value #VERSION} between the trainer and rank 0 of a worker group (documented in {@code
@@ -47,7 +53,17 @@ public final class WorkerProtocol {
     loss.put("epsLow", l.epsLow());
     loss.put("epsHigh", l.epsHigh());
     loss.put("beta", l.beta());
-    loss.put("tisCap", l.tisCap());
+    unsupportedLossOption(l)
+        .ifPresent(
+            field -> {
+              throw new IllegalArgumentException(
+                  "the torch backend does not implement "
+                      + field
+                      + " yet (grpo-worker/1 has the clip objective on token ratios, token_truncate"
+                      + " correction and the variant's advantage scaling); train this run on the"
+                      + " embedded backend");
+            });
+    loss.put("tisCap", l.correction().on() ? l.correction().cap() : 0.0);
     n.put("mu", c.mu());
     n.put("microBatchSize", c.microBatchSize());
     n.put("temperature", c.temperature());
@@ -65,6 +81,45 @@ public final class WorkerProtocol {
     opt.put("totalSteps", o.totalSteps());
     opt.put("minLrRatio", o.minLrRatio());
     return n;
+  }
+
+  /**
+   * The first loss setting, by its run-config path, that protocol {@value #VERSION} cannot carry:
+   * the worker's loss is the one before the options of docs/algorithms.md (GSPO, CISPO, SAPO,
+   * delta, probability-gap mask, mask_truncated, other scaling or aggregation, masking
+   * corrections).
+   */
+  static Optional<String> unsupportedLossOption(LossConfig l) {
+    if (l.objective() != LossObjective.CLIP) {
+      return Optional.of("loss.objective " + name(l.objective()));
+    }
+    if (l.level() != ImportanceLevel.TOKEN) {
+      return Optional.of("loss.importanceLevel " + name(l.level()));
+    }
+    if (l.delta() != 0) {
+      return Optional.of("loss.delta");
+    }
+    if (l.probGapEps() != 0) {
+      return Optional.of("loss.probGapEps");
+    }
+    if (l.maskTruncated()) {
+      return Optional.of("loss.maskTruncated");
+    }
+    if (l.scale() != AdvantageScaling.defaultFor(l.variant())) {
+      return Optional.of("loss.scale " + name(l.scale()));
+    }
+    if (l.rewardAggregation() != RewardAggregation.SUM_THEN_NORMALIZE) {
+      return Optional.of("loss.rewardAggregation " + name(l.rewardAggregation()));
+    }
+    OffPolicyCorrection.Mode mode = l.correction().mode();
+    if (mode != OffPolicyCorrection.Mode.NONE && mode != OffPolicyCorrection.Mode.TOKEN_TRUNCATE) {
+      return Optional.of("loss.correction " + name(mode));
+    }
+    return Optional.empty();
+  }
+
+  private static String name(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   /** The body of a step: the groups' token ids, behaviour log-probs and rewards. */
