@@ -138,4 +138,63 @@ class PartJoinKafkaTest {
             "part 'judge' did not arrive within 300 ms (onTimeout drop)");
     assertThat(scored(bad, 1, SETTLE)).isEmpty();
   }
+
+  @Test
+  void anHttpPartAndATopicPartAreBothJoinedAndTheHttpPartIsLogged() throws Exception {
+    var server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/get_reward",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          byte[] body =
+              "{\"rewards\":[0.25,0.75]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    server.start();
+    try {
+      String id = "join-http-" + UUID.randomUUID();
+      var spec =
+          new RewardSpec(
+              List.of(
+                  new CheckerSpec("math_equiv", 1.0, null),
+                  new CheckerSpec("judge", 0.5, null, ExternalPart.topic(30_000, null)),
+                  new CheckerSpec(
+                      "rm",
+                      2.0,
+                      null,
+                      ExternalPart.http(
+                          "http://127.0.0.1:" + server.getAddress().getPort() + "/get_reward",
+                          ExternalPart.Format.OPENRLHF,
+                          5_000,
+                          null))));
+      kafka.sendEvents(
+          List.of(Map.entry(id, Fixtures.group(id, spec, "4", List.of("\\boxed{4}", "x")))));
+      kafka.sendEventsTo(Topics.REWARD_PARTS, List.of(Map.entry(id, part(id, List.of(1.0, 0.0)))));
+      var out = scored(id, 1);
+      assertThat(out).hasSize(1);
+      var first = out.get(0).scores().get(0);
+      assertThat(first.components())
+          .containsEntry("math_equiv", 1.0)
+          .containsEntry("judge", 1.0)
+          .containsEntry("rm", 0.25);
+      assertThat(first.total()).isCloseTo(1.0 + 0.5 + 0.5, within(1e-12));
+      var logged =
+          kafka
+              .readUntil(
+                  Topics.REWARD_PARTS,
+                  true,
+                  WAIT,
+                  rs -> rs.stream().filter(r -> id.equals(r.key())).count() >= 2)
+              .stream()
+              .filter(r -> id.equals(r.key()))
+              .map(r -> EventJson.fromBytes(r.value(), RewardPart.class).checker())
+              .toList();
+      assertThat(logged).containsExactlyInAnyOrder("judge", "rm");
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -3,7 +3,7 @@ package dev.grpo.reward.join;
 import dev.grpo.contracts.CheckerSpec;
 import dev.grpo.contracts.CompletionScore;
 import dev.grpo.contracts.RolloutGroup;
-import dev.grpo.rewards.PartJoin.PartScores;
+import dev.grpo.reward.http.HttpScorerClient;
 import java.util.List;
 
 /** What the join needs from the scoring side: validation, the built-ins, and HTTP parts. */
@@ -22,14 +22,5 @@ interface JoinScoring {
    * The scores of one HTTP part of the group, or a failure whose reason follows the part's {@code
    * onTimeout} policy.
    */
-  HttpOutcome http(RolloutGroup group, CheckerSpec part);
-
-  /** What an HTTP scorer gave for one group. */
-  sealed interface HttpOutcome {
-    /** Scores that fit the group. */
-    record Scored(PartScores scores) implements HttpOutcome {}
-
-    /** Timed out, failed after retries, or answered something unusable. */
-    record Failed(String reason) implements HttpOutcome {}
-  }
+  HttpScorerClient.Result http(RolloutGroup group, CheckerSpec part);
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -66,12 +67,24 @@ public class JoinTopics {
         throw e;
       }
     }
-    return admin
-        .describeTopics(List.of(topic))
-        .allTopicNames()
-        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .get(topic)
-        .partitions()
-        .size();
+    // A topic just created may not be in the broker's metadata yet.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .get(topic)
+            .partitions()
+            .size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 }

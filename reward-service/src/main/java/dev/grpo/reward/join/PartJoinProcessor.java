@@ -11,6 +11,7 @@ import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.SourceRecord;
 import dev.grpo.contracts.Topics;
+import dev.grpo.reward.http.HttpScorerClient;
 import dev.grpo.reward.join.JoinState.Coordinates;
 import dev.grpo.reward.join.JoinState.StoredPart;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
@@ -167,11 +168,11 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
   private JoinState scoreOverHttp(RolloutGroup group, CheckerSpec part, JoinState state) {
     var outcome = scoring.http(group, part);
     PartScores scores;
-    if (outcome instanceof JoinScoring.HttpOutcome.Scored s) {
+    if (outcome instanceof HttpScorerClient.Result.Scored s) {
       scores = s.scores();
     } else {
       String reason =
-          "http part '" + part.name() + "': " + ((JoinScoring.HttpOutcome.Failed) outcome).reason();
+          "http part '" + part.name() + "': " + ((HttpScorerClient.Result.Failed) outcome).reason();
       events.partTimedOut(part.name());
       if (part.external().onTimeout() == ExternalPart.OnTimeout.DROP) {
         dropGroup(group, state, reason + " (onTimeout drop)");

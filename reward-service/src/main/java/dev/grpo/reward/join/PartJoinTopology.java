@@ -7,6 +7,7 @@ import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.reward.config.RewardConfig;
+import dev.grpo.reward.http.HttpScorerClient;
 import dev.grpo.reward.service.RewardMetrics;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewardapi.RewardSpecValidator;
@@ -66,7 +67,7 @@ public class PartJoinTopology {
           }
 
           @Override
-          public HttpOutcome http(RolloutGroup group, CheckerSpec part) {
+          public HttpScorerClient.Result http(RolloutGroup group, CheckerSpec part) {
             return http.score(group, part);
           }
         };

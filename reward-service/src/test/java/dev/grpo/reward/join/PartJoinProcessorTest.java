@@ -17,6 +17,7 @@ import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.reward.Fixtures;
+import dev.grpo.reward.http.HttpScorerClient;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewardapi.RewardSpecValidator;
 import dev.grpo.rewards.BuiltinCheckers;
@@ -55,7 +56,7 @@ class PartJoinProcessorTest {
   private final GroupScorer scorer = new GroupScorer(registry, pool, ScoringLimits.DEFAULTS);
   private final AtomicInteger late = new AtomicInteger();
   private final List<String> httpCalls = new ArrayList<>();
-  private JoinScoring.HttpOutcome httpAnswer;
+  private HttpScorerClient.Result httpAnswer;
 
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> rollouts;
@@ -85,7 +86,7 @@ class PartJoinProcessorTest {
           }
 
           @Override
-          public HttpOutcome http(RolloutGroup group, CheckerSpec part) {
+          public HttpScorerClient.Result http(RolloutGroup group, CheckerSpec part) {
             httpCalls.add(group.groupId() + "/" + part.name());
             return httpAnswer;
           }
@@ -306,7 +307,7 @@ class PartJoinProcessorTest {
 
   @Test
   void anHttpPartIsCalledOncePublishedAsAPartAndJoined() {
-    httpAnswer = new JoinScoring.HttpOutcome.Scored(new PartScores(List.of(0.2, 0.4), List.of()));
+    httpAnswer = new HttpScorerClient.Result.Scored(new PartScores(List.of(0.2, 0.4), List.of()));
     var spec =
         new RewardSpec(
             List.of(
@@ -329,7 +330,7 @@ class PartJoinProcessorTest {
 
   @Test
   void aFailedHttpPartFollowsOnTimeout() {
-    httpAnswer = new JoinScoring.HttpOutcome.Failed("HTTP 500 after 3 attempts");
+    httpAnswer = new HttpScorerClient.Result.Failed("HTTP 500 after 3 attempts");
     var zero =
         new RewardSpec(
             List.of(
