@@ -135,6 +135,12 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** kill -9: no shutdown hook, no flush, no goodbye to the broker. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     process.destroy();
