@@ -205,4 +205,31 @@ class CustomRewardsIT {
       return s.getLocalPort();
     }
   }
+
+  @Test
+  void rescoreWritesItsReportWithoutTouchingTraining() throws Exception {
+    Path spec = Path.of("target").toAbsolutePath().resolve("rescore-spec.json");
+    java.nio.file.Files.writeString(
+        spec,
+        "{\"checkers\":[{\"name\":\"exact_match\",\"weight\":1.0},"
+            + "{\"name\":\"brevity\",\"weight\":1.0,\"external\":{\"via\":\"topic\"}}]}");
+    Path out = Path.of("target").toAbsolutePath().resolve("rescore-report.md");
+    RescoreMain.main(
+        new String[] {
+          "--kafka",
+          bootstrap,
+          "--run",
+          finished.runId(),
+          "--spec",
+          spec.toString(),
+          "--out",
+          out.toString()
+        });
+    String report = java.nio.file.Files.readString(out);
+    assertThat(report)
+        .contains("# Rescore of run " + finished.runId())
+        .contains("| brevity |")
+        .contains("| has_digit |")
+        .contains("Advantage sign agreement");
+  }
 }
