@@ -52,6 +52,8 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
 
   static final String GROUPS_STORE = "join-groups";
   static final String ROLLOUTS_STORE = "join-rollouts";
+  static final String EMITTED_STORE = "join-emitted";
+  static final String EXPIRY_STORE = "join-expiry";
   static final String SCORED_SINK = "scored-sink";
   static final String PARTS_SINK = "parts-sink";
   static final String DLQ_SINK = "dlq-sink";
@@ -68,6 +70,12 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
   private KeyValueStore<String, byte[]> groups;
   private KeyValueStore<String, byte[]> rollouts;
 
+  /** groupId -> when it was emitted (8 bytes): a later part is late, not unknown. */
+  private KeyValueStore<String, byte[]> emitted;
+
+  /** "%016d emittedMillis|groupId" -> nothing: the emitted markers in expiry order. */
+  private KeyValueStore<String, byte[]> expiry;
+
   PartJoinProcessor(
       JoinScoring scoring, JoinEvents events, DeadLetters deadLetters, Settings settings) {
     this.scoring = scoring;
@@ -81,6 +89,8 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
     this.context = context;
     this.groups = context.getStateStore(GROUPS_STORE);
     this.rollouts = context.getStateStore(ROLLOUTS_STORE);
+    this.emitted = context.getStateStore(EMITTED_STORE);
+    this.expiry = context.getStateStore(EXPIRY_STORE);
     context.schedule(
         Duration.ofMillis(settings.punctuateMillis()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -298,6 +308,19 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
   // ---- timeouts ----------------------------------------------------------------------------
 
   private void punctuate(long now) {
+    // Emitted markers expire in time order: a range scan that stops at the first one still kept.
+    var expired = new ArrayList<String>();
+    try (var it =
+        expiry.range(
+            expiryKey(0, ""), expiryKey(now - settings.unknownGroupWaitMillis(), "\uffff"))) {
+      while (it.hasNext()) {
+        expired.add(it.next().key);
+      }
+    }
+    for (String key : expired) {
+      expiry.delete(key);
+      emitted.delete(key.substring(key.indexOf('|') + 1));
+    }
     var due = new ArrayList<KeyValue<String, JoinState>>();
     try (var it = groups.all()) {
       while (it.hasNext()) {
@@ -308,11 +331,7 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
     for (var kv : due) {
       String groupId = kv.key;
       JoinState state = kv.value;
-      if (state.emitted()) {
-        if (now - state.emittedMillis() >= settings.unknownGroupWaitMillis()) {
-          groups.delete(groupId);
-        }
-      } else if (!state.rolloutSeen()) {
+      if (!state.rolloutSeen()) {
         if (now - state.firstSeenMillis() >= settings.unknownGroupWaitMillis()) {
           rejectAll(
               groupId,
@@ -429,12 +448,28 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
 
   // ---- stores ------------------------------------------------------------------------------
 
+  /**
+   * The group is done: its state and record go, a small marker stays (in {@code join-emitted}, so
+   * the timeout scan only ever walks the groups in flight) until {@code unknownGroupWaitMillis}.
+   */
   private void markEmitted(String groupId, JoinState state) {
+    long now = now();
     rollouts.delete(groupId);
-    save(groupId, state.emittedAt(now()));
+    groups.delete(groupId);
+    var marker = state.emittedAt(now);
+    emitted.put(groupId, marker.toBytes());
+    expiry.put(expiryKey(now, groupId), new byte[0]);
+  }
+
+  private static String expiryKey(long millis, String groupId) {
+    return String.format("%016d|%s", Math.max(0, millis), groupId);
   }
 
   private JoinState load(String groupId) {
+    byte[] done = emitted.get(groupId);
+    if (done != null) {
+      return JoinState.fromBytes(done);
+    }
     byte[] bytes = groups.get(groupId);
     return bytes == null ? null : JoinState.fromBytes(bytes);
   }

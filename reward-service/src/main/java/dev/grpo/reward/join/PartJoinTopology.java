@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
  * The Kafka Streams topology of the join (started by the Quarkus extension with {@code
  * exactly_once_v2}, see application.properties): two sources, {@code grpo.rollouts} and {@code
  * grpo.reward-parts}, co-partitioned by groupId ({@link JoinTopics} checks the partition counts),
- * into one {@link PartJoinProcessor} per partition with two changelogged in-memory stores, and
+ * into one {@link PartJoinProcessor} per partition with four changelogged in-memory stores, and
  * three sinks: {@code grpo.scored}, {@code grpo.reward-parts} (HTTP parts) and {@code grpo.dlq}.
  * Memory is the groups in flight (the trainer's credit window), not the topic.
  */
@@ -117,7 +117,12 @@ public class PartJoinTopology {
         () -> new PartJoinProcessor(scoring, events, deadLetters, settings),
         "rollouts-source",
         "parts-source");
-    for (String store : List.of(PartJoinProcessor.GROUPS_STORE, PartJoinProcessor.ROLLOUTS_STORE)) {
+    for (String store :
+        List.of(
+            PartJoinProcessor.GROUPS_STORE,
+            PartJoinProcessor.ROLLOUTS_STORE,
+            PartJoinProcessor.EMITTED_STORE,
+            PartJoinProcessor.EXPIRY_STORE)) {
       t.addStateStore(
           Stores.keyValueStoreBuilder(
                   Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())

@@ -228,6 +228,20 @@ class PartJoinProcessorTest {
   }
 
   @Test
+  void anEmittedGroupIsForgottenAfterTheWaitSoALaterPartIsUnknownNotLate() {
+    sendRollout(group("g12", spec(OnTimeout.ZERO)));
+    sendPart("g12", "judge", List.of(1.0, 1.0));
+    assertThat(scoredGroups()).hasSize(1);
+    advance(WAIT + 100);
+    sendPart("g12", "judge", List.of(1.0, 1.0));
+    assertThat(late).hasValue(0);
+    advance(WAIT + 100);
+    assertThat(letters())
+        .singleElement()
+        .satisfies(l -> assertThat(l.reason()).startsWith("unknown groupId 'g12'"));
+  }
+
+  @Test
   void aPartThatDoesNotFitIsDeadLetteredAndTheGroupTimesOutToZero() {
     sendRollout(group("g4", spec(OnTimeout.ZERO)));
     sendPart("g4", "judge", List.of(1.0));
