@@ -50,10 +50,16 @@ def serve(name, score_group, group_id=None, bootstrap=None):
         records = consumer.consume(num_messages=64, timeout=0.1)
         if not records:
             continue
+        errors = [r.error() for r in records if r.error()]
+        for e in errors:
+            if e.fatal():
+                raise KafkaException(e)
+            print("part service '%s': %s (retrying)" % (name, e.str()), flush=True)
+        records = [r for r in records if not r.error()]
+        if not records:
+            continue
         producer.begin_transaction()
         for r in records:
-            if r.error():
-                raise KafkaException(r.error())
             group = json.loads(r.value())
             if not wants_part(group, name):
                 continue
