@@ -1,5 +1,6 @@
 package dev.grpo.contracts;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 
 /**
@@ -8,12 +9,31 @@ import java.util.Map;
  * @param name the checker's registered name (e.g. {@code "exact_match"}), or the name under which a
  *     custom reward service publishes {@link RewardPart}s
  * @param weight factor applied to the checker's score in the weighted sum; finite, may be negative
- * @param params checker-specific settings as JSON values; optional, default empty
+ * @param params checker-specific settings as JSON values (for an HTTP part in the {@code grpo}
+ *     format: sent with every request); optional, default empty
+ * @param external set when the part is scored outside the reward service (a topic part or an HTTP
+ *     scorer), then {@code name} is the part's name, not a built-in checker's; optional, default
+ *     null (a built-in or plug-in checker)
  */
-public record CheckerSpec(String name, double weight, @OptionalField Map<String, Object> params) {
+public record CheckerSpec(
+    String name,
+    double weight,
+    @OptionalField Map<String, Object> params,
+    @OptionalField ExternalPart external) {
   public CheckerSpec {
     Require.nonBlank("name", name);
     Require.finite("weight", weight);
     params = Require.optionalMap("params", params);
+  }
+
+  /** A built-in or plug-in checker. */
+  public CheckerSpec(String name, double weight, Map<String, Object> params) {
+    this(name, weight, params, null);
+  }
+
+  /** True when the part is scored outside the reward service's checkers. */
+  @JsonIgnore
+  public boolean isExternal() {
+    return external != null;
   }
 }

@@ -44,6 +44,19 @@ public final class DeadLetters {
   /** Stage of the reward service for scored groups too large to publish. */
   public static final String REWARD_PUBLISH = "reward-service/publish";
 
+  /**
+   * Stage of the reward service for reward parts it cannot use: undecodable, wrong score count, not
+   * a part of the group's spec, unknown groupId after the wait, or late. Keyed by groupId, but the
+   * group itself may still be scored (the trainer does not drop a group for it).
+   */
+  public static final String REWARD_PART = "reward-service/part";
+
+  /**
+   * Stage of the reward service for groups given up because an external part is missing or bad and
+   * its {@code onTimeout} policy is {@code drop}; the letter carries the rollout group.
+   */
+  public static final String REWARD_JOIN = "reward-service/join";
+
   /** Stage of the trainer for scored groups it cannot use. */
   public static final String TRAINER_SCORED = "trainer-service/scored";
 

@@ -27,7 +27,18 @@ final class Examples {
     return new RewardSpec(
         List.of(
             new CheckerSpec("math_equivalence", 1.0, params),
-            new CheckerSpec("r1_format", 0.2, Map.of())));
+            new CheckerSpec("r1_format", 0.2, Map.of()),
+            new CheckerSpec(
+                "judge", 0.5, Map.of(), ExternalPart.topic(30_000, ExternalPart.OnTimeout.ZERO)),
+            new CheckerSpec(
+                "rm",
+                0.5,
+                Map.of(),
+                ExternalPart.http(
+                    "http://rm:9000/get_reward",
+                    ExternalPart.Format.OPENRLHF,
+                    10_000,
+                    ExternalPart.OnTimeout.DROP))));
   }
 
   static PromptTask promptTask(int groupSize) {

@@ -27,6 +27,7 @@ class SchemaContractTest {
     LOCATIONS.put(SamplingParams.class, new String[] {"prompt-task", "/$defs/SamplingParams"});
     LOCATIONS.put(RewardSpec.class, new String[] {"prompt-task", "/$defs/RewardSpec"});
     LOCATIONS.put(CheckerSpec.class, new String[] {"prompt-task", "/$defs/CheckerSpec"});
+    LOCATIONS.put(ExternalPart.class, new String[] {"prompt-task", "/$defs/ExternalPart"});
     LOCATIONS.put(PolicyRef.class, new String[] {"prompt-task", "/$defs/PolicyRef"});
     LOCATIONS.put(RolloutGroup.class, new String[] {"rollout-group", ""});
     LOCATIONS.put(Completion.class, new String[] {"rollout-group", "/$defs/Completion"});

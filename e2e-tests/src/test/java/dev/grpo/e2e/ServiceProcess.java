@@ -140,6 +140,12 @@ final class ServiceProcess implements AutoCloseable {
     return process.descendants();
   }
 
+  /** kill -9: no shutdown hook, no flush, no goodbye to the broker. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     process.destroy();

@@ -11,7 +11,11 @@ import java.util.Map;
  *
  * <ul>
  *   <li>at least one and at most {@value #MAX_CHECKERS} checkers;
- *   <li>every name is a registered checker, and appears once (components are keyed by name);
+ *   <li>every name appears once (components are keyed by name);
+ *   <li>an entry without {@code external} names a registered checker; an entry with {@code
+ *       external} (a topic part or an HTTP scorer, whose own fields the contract record checks:
+ *       via, url, timeoutMillis range) must not use a registered checker's name, so a component
+ *       always says where its score came from;
  *   <li>every weight is finite, and the weights sum to more than 0 (a spec whose weights cancel or
  *       point down rewards nothing and would train backwards);
  *   <li>every checker accepts its params ({@link Checker#validate}).
@@ -71,7 +75,16 @@ public final class RewardSpecValidator {
         throw fail(at + ".name", at + ".name must name a checker, was missing");
       }
       var checker = registry.find(name);
-      if (checker.isEmpty()) {
+      if (entry.isExternal()) {
+        if (checker.isPresent()) {
+          throw fail(
+              at + ".name",
+              at
+                  + ".name of an external part must not be a registered checker's name, was \""
+                  + name
+                  + "\"");
+        }
+      } else if (checker.isEmpty()) {
         throw fail(
             at + ".name",
             at
@@ -97,6 +110,9 @@ public final class RewardSpecValidator {
         throw fail(at + ".weight", at + ".weight must be a finite number, was " + weight);
       }
       weightSum += weight;
+      if (entry.isExternal()) {
+        continue;
+      }
       Map<String, Object> params = entry.params() == null ? Map.of() : entry.params();
       try {
         checker.get().validate(params);

@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * score (timeouts and errors count as score 0); {@code components} holds those scores unweighted by
  * checker name; {@code reasons} holds a reason for every checker; {@code skipped} is true when any
  * checker said not applicable, and then that checker has a reason but no component.
+ *
+ * <p>Entries with {@code external} (topic parts, HTTP scorers) are not scored here: they add
+ * nothing to {@code total}, {@code components} or {@code reasons}; {@link PartJoin} adds their
+ * scores once they arrived.
  */
 public final class GroupScorer {
   private final CheckerRegistry registry;
@@ -124,6 +128,9 @@ public final class GroupScorer {
         return;
       }
       var entry = entries.get(c);
+      if (entry.isExternal()) {
+        continue;
+      }
       var input =
           new CheckInput(
               prompt, completion.text(), completion.tokens(), verification, entry.params());
@@ -209,6 +216,9 @@ public final class GroupScorer {
     var entries = spec.checkers();
     for (int c = 0; c < entries.size(); c++) {
       var entry = entries.get(c);
+      if (entry.isExternal()) {
+        continue;
+      }
       var result = state.results.get(c);
       if (result == null) {
         result =

@@ -45,6 +45,7 @@ public final class KafkaFixture {
       for (var topic :
           List.of(
               new NewTopic(Topics.ROLLOUTS, ROLLOUT_PARTITIONS, (short) 1),
+              new NewTopic(Topics.REWARD_PARTS, ROLLOUT_PARTITIONS, (short) 1),
               new NewTopic(Topics.SCORED, 2, (short) 1),
               new NewTopic(Topics.DLQ, 1, (short) 1))) {
         try {
@@ -63,6 +64,18 @@ public final class KafkaFixture {
 
   /** Sends raw values to grpo.rollouts and waits for every acknowledgement. */
   public List<RecordMetadata> sendRaw(List<Map.Entry<String, byte[]>> records) {
+    return sendRawTo(Topics.ROLLOUTS, records);
+  }
+
+  /** Sends events (encoded with the contract) to {@code topic} under the given keys. */
+  public List<RecordMetadata> sendEventsTo(String topic, List<Map.Entry<String, Object>> events) {
+    return sendRawTo(
+        topic,
+        events.stream().map(e -> Map.entry(e.getKey(), EventJson.toBytes(e.getValue()))).toList());
+  }
+
+  /** Sends raw values to {@code topic} and waits for every acknowledgement. */
+  public List<RecordMetadata> sendRawTo(String topic, List<Map.Entry<String, byte[]>> records) {
     var props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -71,10 +84,7 @@ public final class KafkaFixture {
         new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       var futures =
           records.stream()
-              .map(
-                  r ->
-                      producer.send(
-                          new ProducerRecord<>(Topics.ROLLOUTS, r.getKey(), r.getValue())))
+              .map(r -> producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())))
               .toList();
       producer.flush();
       var out = new ArrayList<RecordMetadata>();

@@ -46,6 +46,25 @@ public interface RewardConfig {
   @WithDefault("256")
   int maxRestCompletions();
 
+  /** The join of external reward parts (Kafka Streams, {@code join.PartJoinTopology}). */
+  Join join();
+
+  /** Settings of the join of external reward parts ({@code grpo.reward.join.*}). */
+  interface Join {
+    /**
+     * How long a part whose group has not been read waits for it before it is dead-lettered as an
+     * unknown groupId, and how long a scored group is remembered so that a part arriving after it
+     * counts as late, in milliseconds. The default is the longest part timeout a spec may name
+     * ({@code ExternalPart.MAX_TIMEOUT_MILLIS}), so it is never shorter than a part's timeout.
+     */
+    @WithDefault("600000")
+    long unknownGroupWaitMillis();
+
+    /** How often timeouts are checked (the punctuator), in milliseconds of wall-clock time. */
+    @WithDefault("50")
+    long punctuateMillis();
+  }
+
   /** Resolved number of scoring threads. */
   default int effectiveScoringThreads() {
     return scoringThreads() > 0 ? scoringThreads() : Runtime.getRuntime().availableProcessors();

@@ -84,6 +84,9 @@ public class RolloutConsumer {
                         batch,
                         emitter -> {
                           for (int i = 0; i < outcomes.size(); i++) {
+                            if (outcomes.get(i) instanceof ScoringOutcome.LeftToJoin) {
+                              continue;
+                            }
                             probe.beforeSend(i, outcomes);
                             emitter.send(OutgoingRecords.toMessage(outcomes.get(i)));
                           }

@@ -105,6 +105,16 @@ public class RewardMetrics {
     registry.counter("grpo.reward.dead.letters", "stage", stage).increment();
   }
 
+  /** Counts a reward part that arrived after its group was scored or dropped. */
+  public void latePart() {
+    registry.counter("grpo.reward.parts.late").increment();
+  }
+
+  /** Counts an external part whose wait ended without it (or whose HTTP call failed). */
+  public void partTimedOut(String checker) {
+    registry.counter("grpo.reward.parts.timed.out", "checker", checker).increment();
+  }
+
   /** Counts an aborted batch transaction. */
   public void transactionAborted() {
     registry.counter("grpo.reward.transactions.aborted").increment();

@@ -11,9 +11,9 @@ import dev.grpo.contracts.SourceRecord;
 import dev.grpo.reward.config.RewardConfig;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
 import dev.grpo.rewards.GroupScorer;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +44,7 @@ public class RolloutBatchScorer {
   @Inject
   public RolloutBatchScorer(
       GroupScorer scorer,
-      @Named(ScoringBeans.GROUP_DISPATCHER) ExecutorService dispatcher,
+      @Identifier(ScoringBeans.GROUP_DISPATCHER) ExecutorService dispatcher,
       RewardConfig config) {
     this(scorer, dispatcher, config.maxRecordBytes(), new DeadLetters());
   }
@@ -93,6 +93,10 @@ public class RolloutBatchScorer {
       group = EventJson.fromBytes(record.value(), RolloutGroup.class);
     } catch (EventFormatException e) {
       return deadLetter(record, DeadLetters.REWARD_DECODE, e.getMessage());
+    }
+    if (!group.task().rewardSpec().isBuiltInOnly()) {
+      // One path per record: the join (its own consumer group) scores groups with external parts.
+      return new ScoringOutcome.LeftToJoin(group.groupId());
     }
     try {
       long start = System.nanoTime();

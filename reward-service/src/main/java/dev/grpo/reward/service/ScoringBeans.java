@@ -6,11 +6,11 @@ import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewards.GroupScorer;
 import dev.grpo.rewards.ScoringLimits;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,7 +82,9 @@ public class ScoringBeans {
   /** Threads that each run one group's blocking {@code score} call for the Kafka path. */
   @Produces
   @Singleton
-  @Named(GROUP_DISPATCHER)
+  // An identifier, not @Named: a @Named bean is also @Default and would clash with Quarkus'
+  // executor.
+  @Identifier(GROUP_DISPATCHER)
   public ExecutorService groupDispatcher() {
     return groupDispatcher;
   }

@@ -4,7 +4,10 @@ import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.ScoredGroup;
 
-/** What the service publishes for one consumed record: a scored group or a dead letter. */
+/**
+ * What the service publishes for one consumed record: a scored group, a dead letter, or nothing
+ * (the group names external parts and is scored by the join, {@code join.PartJoinTopology}).
+ */
 public sealed interface ScoringOutcome {
 
   /** The record key to publish under (the original key). */
@@ -42,6 +45,18 @@ public sealed interface ScoringOutcome {
     /** The envelope. */
     public DeadLetter envelope() {
       return letter.envelope();
+    }
+  }
+
+  /**
+   * Nothing to publish here: the group's spec names external parts, so the join scores it.
+   *
+   * @param key the groupId
+   */
+  record LeftToJoin(String key) implements ScoringOutcome {
+    @Override
+    public byte[] json() {
+      return null;
     }
   }
 }

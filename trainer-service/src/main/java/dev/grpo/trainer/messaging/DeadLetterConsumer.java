@@ -1,6 +1,7 @@
 package dev.grpo.trainer.messaging;
 
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.Topics;
@@ -59,6 +60,10 @@ final class DeadLetterConsumer implements AutoCloseable {
       LOG.warnf(
           "ignoring undecodable dead letter %s-%d@%d: %s",
           r.topic(), r.partition(), r.offset(), e.getMessage());
+      return;
+    }
+    if (DeadLetters.REWARD_PART.equals(letter.stage())) {
+      // A bad reward part: its group may still be scored (or dropped by the join, another letter).
       return;
     }
     String groupId = r.key() != null ? r.key() : letter.key();
