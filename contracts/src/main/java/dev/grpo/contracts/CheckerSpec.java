@@ -1,6 +1,7 @@
 package dev.grpo.contracts;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
@@ -19,7 +20,8 @@ public record CheckerSpec(
     String name,
     double weight,
     @OptionalField Map<String, Object> params,
-    @OptionalField ExternalPart external) {
+    // Absent, not null, in a stored built-in spec: specs written before external parts read the same.
+    @JsonInclude(JsonInclude.Include.NON_NULL) @OptionalField ExternalPart external) {
   public CheckerSpec {
     Require.nonBlank("name", name);
     Require.finite("weight", weight);
