@@ -232,7 +232,10 @@ class RolloutServiceTest {
     assertEquals(sha256(set.get(5).value()), large.originalPayloadSha256());
     assertEquals(1, groups(List.of(after.groupId()), WAIT).size(), "the worker moved on");
     assertNull(service.node().orElseThrow().worker().failure());
-    RestAssured.get("/q/health/live").then().statusCode(200);
+    RestAssured.get("/q/health/live")
+        .then()
+        .statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("rollout-worker-loop"));
   }
 
   private static String sha256(byte[] bytes) throws Exception {
@@ -308,6 +311,7 @@ class RolloutServiceTest {
             .start()) {
       send(producer, topic, null, t.groupId(), EventJson.toBytes(t));
       await().atMost(WAIT).until(() -> dying.worker().failure() != null);
+      await().atMost(WAIT).until(() -> !dying.worker().alive());
     }
     // The task sits at offset 0: a committed position past it would have lost it.
     Long before = committed(group, topic);
