@@ -213,4 +213,9 @@ public final class RunRules {
           KV_HEADS,
           MAX_POSITIONS,
           TOKENIZER_TYPE);
+
+  /** The rule of the field at {@code path} (e.g. {@code loss.epsLow}), if one field rule has it. */
+  public static java.util.Optional<FieldRule> byPath(String path) {
+    return ALL.stream().filter(r -> r.path().equals(path)).findFirst();
+  }
 }
