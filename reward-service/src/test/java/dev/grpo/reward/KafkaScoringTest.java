@@ -11,6 +11,7 @@ import dev.grpo.contracts.RewardSpec;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.localinfra.KafkaTestResource;
+import dev.grpo.localinfra.PoisonRecords;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -126,6 +127,44 @@ class KafkaScoringTest {
         .isEqualTo(DeadLetters.REWARD_SCORE);
 
     // The stream goes on: the good record after the bad ones is scored.
+    assertThat(scoredById(Set.of(goodKey), true).get(goodKey)).hasSize(1);
+  }
+
+  @Test
+  void thePoisonSetIsDeadLetteredAndTheStreamMovesOn() {
+    var prefix = "reward-" + UUID.randomUUID();
+    var set =
+        PoisonRecords.forEvent(
+            prefix, EventJson.toJson(Fixtures.mathGroup(prefix + "-model")), "math_equiv");
+    try (var producer =
+        PoisonRecords.producer(SharedTestInfrastructure.kafka().bootstrapServers())) {
+      PoisonRecords.send(producer, Topics.ROLLOUTS, set);
+    }
+    var goodKey = "good-" + UUID.randomUUID();
+    kafka.sendEvents(List.of(Map.entry(goodKey, Fixtures.mathGroup(goodKey))));
+
+    var keys = set.stream().map(PoisonRecords.Poison::key).collect(Collectors.toSet());
+    var byKey = new java.util.HashMap<String, DeadLetter>();
+    kafka
+        .readUntil(Topics.DLQ, true, WAIT, all -> keys(all).containsAll(keys))
+        .forEach(r -> byKey.put(r.key(), EventJson.fromBytes(r.value(), DeadLetter.class)));
+    assertThat(byKey.keySet()).containsAll(keys);
+    for (var p : set) {
+      var d = byKey.get(p.key());
+      assertThat(d.sourceTopic()).isEqualTo(Topics.ROLLOUTS);
+      assertThat(d.stage())
+          .as(p.kind())
+          .isEqualTo(
+              p.kind().equals("unknown-checker")
+                  ? DeadLetters.REWARD_SCORE
+                  : DeadLetters.REWARD_DECODE);
+      assertThat(d.reason()).as(p.kind()).isNotBlank();
+    }
+    var large = byKey.get(prefix + "-compressed-5mb");
+    assertThat(large.payloadTruncated()).isTrue();
+    assertThat(large.originalPayloadBytes()).isEqualTo((long) PoisonRecords.LARGE_RECORD_BYTES);
+    assertThat(byKey.get(prefix + "-unknown-checker").reason())
+        .contains(PoisonRecords.UNKNOWN_CHECKER);
     assertThat(scoredById(Set.of(goodKey), true).get(goodKey)).hasSize(1);
   }
 

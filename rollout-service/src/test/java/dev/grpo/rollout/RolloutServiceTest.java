@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import ai.djl.Device;
 import dev.grpo.contracts.Completion;
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.FinishReason;
 import dev.grpo.contracts.PolicyRef;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.Topics;
+import dev.grpo.localinfra.PoisonRecords;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import dev.grpo.policy.checkpoint.HfCheckpoint;
 import dev.grpo.policy.checkpoint.LoadedCheckpoint;
@@ -203,6 +205,45 @@ class RolloutServiceTest {
   }
 
   @Test
+  void thePoisonSetIsDeadLetteredAndTheWorkerMovesOn() throws Exception {
+    Path ckpt = checkpoint("poison", TINY, 9);
+    PromptTask model = task("run-poison", "p", 1, sampling(4, 1), ref(0, ckpt));
+    var set = PoisonRecords.forEvent("rollout", EventJson.toJson(model), "exact_match");
+    try (var poisonProducer =
+        PoisonRecords.producer(SharedTestInfrastructure.kafka().bootstrapServers())) {
+      PoisonRecords.send(poisonProducer, Topics.PROMPTS, set);
+    }
+    PromptTask after = task("run-poison", "q", 1, sampling(4, 2), ref(0, ckpt));
+    sendTask(producer, after);
+
+    // An unknown checker is the reward stage's to reject: the worker generates it like any task.
+    List<String> letters =
+        set.stream().filter(p -> !p.kind().equals("unknown-checker")).map(p -> p.key()).toList();
+    Map<String, DeadLetter> dl = deadLetters(letters, WAIT);
+    assertEquals(Set.copyOf(letters), dl.keySet());
+    for (var d : dl.values()) {
+      assertEquals(DeadLetters.ROLLOUT_GENERATE, d.stage());
+      assertEquals(Topics.PROMPTS, d.sourceTopic());
+      assertTrue(d.reason().startsWith("undecodable:"), d.key() + ": " + d.reason());
+    }
+    DeadLetter large = dl.get("rollout-compressed-5mb");
+    assertTrue(large.payloadTruncated(), "the 5 MB payload is cut to fit the broker");
+    assertEquals((long) PoisonRecords.LARGE_RECORD_BYTES, large.originalPayloadBytes().longValue());
+    assertEquals(sha256(set.get(5).value()), large.originalPayloadSha256());
+    assertEquals(1, groups(List.of(after.groupId()), WAIT).size(), "the worker moved on");
+    assertNull(service.node().orElseThrow().worker().failure());
+    RestAssured.get("/q/health/live")
+        .then()
+        .statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("rollout-worker-loop"));
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
   void twoWorkersInOneGroupShareThePrompts() throws Exception {
     Path ckpt = checkpoint("share", TINY, 6);
     var app = service.node().orElseThrow().worker();
@@ -270,6 +311,7 @@ class RolloutServiceTest {
             .start()) {
       send(producer, topic, null, t.groupId(), EventJson.toBytes(t));
       await().atMost(WAIT).until(() -> dying.worker().failure() != null);
+      await().atMost(WAIT).until(() -> !dying.worker().alive());
     }
     // The task sits at offset 0: a committed position past it would have lost it.
     Long before = committed(group, topic);

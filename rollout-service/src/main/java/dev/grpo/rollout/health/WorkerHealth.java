@@ -1,19 +1,19 @@
 package dev.grpo.rollout.health;
 
 import dev.grpo.rollout.app.RolloutService;
+import dev.grpo.rollout.messaging.RolloutWorker;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready and live while the worker's threads run, it has not failed, and its consumer polled within
- * the last 30 s (a consumer that cannot reach the broker keeps polling, so this also reflects
- * Kafka).
+ * Ready while the worker is alive ({@link WorkerLiveness}), its consumer polled within the last 30
+ * s (a consumer that cannot reach the broker keeps polling, so this also reflects Kafka), and no
+ * dead-letter write has waited for the broker longer than {@link
+ * dev.grpo.contracts.DeadLetterWrites#STUCK_AFTER_MILLIS}.
  */
 @Readiness
-@Liveness
 @ApplicationScoped
 public class WorkerHealth implements HealthCheck {
   static final long POLLED_WITHIN_MILLIS = 30_000;
@@ -31,14 +31,29 @@ public class WorkerHealth implements HealthCheck {
         .map(
             n -> {
               var w = n.worker();
-              b.withData("workerId", w.workerId())
-                  .withData("heldTasks", w.heldTasks())
-                  .withData("assignment", w.assignment().toString());
-              if (w.failure() != null) {
-                b.withData("failure", w.failure().toString());
+              describe(b, w);
+              var writes = w.deadLetterWrites();
+              boolean up = w.healthy(POLLED_WITHIN_MILLIS) && !writes.stuck();
+              if (writes.stuck()) {
+                b.withData(
+                    "reason", "dead-letter writes wait for the broker: " + writes.describe());
+              } else if (!up && w.failure() == null) {
+                b.withData("reason", "no poll within " + POLLED_WITHIN_MILLIS + " ms");
               }
-              return b.status(w.healthy(POLLED_WITHIN_MILLIS)).build();
+              return b.status(up).build();
             })
         .orElseGet(() -> b.withData("worker", "disabled").up().build());
+  }
+
+  /** The data both checks report. */
+  static void describe(
+      org.eclipse.microprofile.health.HealthCheckResponseBuilder b, RolloutWorker w) {
+    b.withData("workerId", w.workerId())
+        .withData("heldTasks", w.heldTasks())
+        .withData("assignment", w.assignment().toString())
+        .withData("deadLetterWrites", w.deadLetterWrites().describe());
+    if (w.failure() != null) {
+      b.withData("reason", "processing loop died: " + w.failure());
+    }
   }
 }

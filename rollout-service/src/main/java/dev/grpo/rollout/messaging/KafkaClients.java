@@ -14,9 +14,25 @@ public final class KafkaClients {
   /** A 16 x 4,096-token group is about 1 MB of JSON; allow 4 MiB. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * How long the producer keeps retrying a send (a group or a dead letter) before the worker gives
+   * up and stops without committing: long enough to ride out a broker restart, short enough that a
+   * broker that stays away ends in liveness DOWN and a restart.
+   */
+  public static final int DELIVERY_TIMEOUT_MILLIS = 300_000;
+
+  /** First retry backoff; doubles (with jitter) up to {@link #RETRY_BACKOFF_MAX_MILLIS}. */
+  public static final int RETRY_BACKOFF_MILLIS = 100;
+
+  /** Longest retry backoff. */
+  public static final int RETRY_BACKOFF_MAX_MILLIS = 5_000;
+
   private KafkaClients() {}
 
-  /** Idempotent producer, acks=all, zstd (contract addendum for grpo.rollouts). */
+  /**
+   * Idempotent producer, acks=all, zstd (contract addendum for grpo.rollouts); retries with
+   * exponential backoff for up to {@link #DELIVERY_TIMEOUT_MILLIS}.
+   */
   public static Properties producer(String bootstrap, String clientId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -26,17 +42,36 @@ public final class KafkaClients {
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MILLIS);
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MILLIS);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, RETRY_BACKOFF_MAX_MILLIS);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
   }
 
-  /** Group member for grpo.prompts: manual commits, bounded polls. */
+  /**
+   * How long the broker keeps a silent static member's partitions before it gives them to the
+   * others: a worker killed and restarted within it (same {@code group.instance.id}) gets them back
+   * at once, without a rebalance; one that stays away is replaced after it.
+   */
+  public static final int SESSION_TIMEOUT_MILLIS = 10_000;
+
+  /** Heartbeat interval: a third of the session timeout or less, as Kafka advises. */
+  public static final int HEARTBEAT_INTERVAL_MILLIS = 2_000;
+
+  /**
+   * Static member of grpo.prompts (classic protocol, {@code group.instance.id} = {@code clientId},
+   * stable when the worker id is): manual commits, bounded polls.
+   */
   public static Properties promptConsumer(
       String bootstrap, String group, String clientId, int maxPollRecords) {
     Properties p = common(bootstrap, clientId);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MILLIS);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MILLIS);
     return p;
   }
 

@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -161,7 +163,13 @@ public final class RolloutWorker implements AutoCloseable {
             settings.consumerGroup(),
             "rollout-" + settings.workerId(),
             settings.maxTasksPerBatch());
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props);
+    // A static member stays in the group on close unless told to leave: a worker that stops (or
+    // fails) in a live process leaves, so its partitions move at once; a killed one never gets
+    // here, and its restart under the same id reclaims them.
+    try (AutoCloseable leave =
+        () ->
+            c.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP))) {
       consumer = c;
       c.subscribe(List.of(settings.promptsTopic()), new Rebalance(c));
       while (polling && failure.get() == null) {
@@ -200,6 +208,9 @@ public final class RolloutWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       fail(e);
+    } catch (Exception e) {
+      // only close() throws a checked exception here
+      LOG.debugf(e, "rollout worker %s: consumer close failed", settings.workerId());
     } finally {
       assignment = Set.of();
       generating = false;
@@ -420,6 +431,16 @@ public final class RolloutWorker implements AutoCloseable {
         && pollThread.isAlive()
         && generationThread.isAlive()
         && System.nanoTime() - lastPollNanos < withinMillis * 1_000_000L;
+  }
+
+  /** Its dead-letter writes, for the health check. */
+  public dev.grpo.contracts.DeadLetterWrites deadLetterWrites() {
+    return deadLetters.writes();
+  }
+
+  /** Whether both threads run and the worker has not failed: what liveness reports. */
+  public boolean alive() {
+    return failure.get() == null && pollThread.isAlive() && generationThread.isAlive();
   }
 
   /** Groups this worker published. */

@@ -64,9 +64,12 @@ public final class RolloutMetrics {
         .description("tokens/s of the last generation call")
         .tag("worker", workerId)
         .register(registry);
+    // Micrometer holds a gauge's object weakly: the worker's method reference would be collected
+    // and the gauge read NaN (seen under a backlog), so this one is held strongly.
     Gauge.builder("grpo.rollout.tasks.held", heldTasks, s -> s.get().doubleValue())
         .description("tasks taken from Kafka and not yet finished")
         .tag("worker", workerId)
+        .strongReference(true)
         .register(registry);
     this.maxTasksPerBatch = maxTasksPerBatch;
   }

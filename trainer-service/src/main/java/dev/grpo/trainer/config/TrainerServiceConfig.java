@@ -38,6 +38,13 @@ public interface TrainerServiceConfig {
   @WithDefault("64")
   int evalBatchSize();
 
+  /**
+   * Stable id of this trainer instance across its restarts: part of its consumers' {@code
+   * group.instance.id} (static membership), so a restarted trainer reclaims its partitions at once.
+   */
+  @WithDefault("trainer-0")
+  String instanceId();
+
   /** Whether the training loop starts with the application (tests may start it themselves). */
   @WithDefault("true")
   boolean autostart();

@@ -12,8 +12,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the broker answers and the training thread is alive (the trainer has no SmallRye
- * channels).
+ * Ready when the broker answers, the training thread is alive and no dead-letter write has waited
+ * for the broker longer than {@link dev.grpo.contracts.DeadLetterWrites#STUCK_AFTER_MILLIS} (the
+ * trainer has no SmallRye channels); the database has its own check (Agroal's). A DOWN answer names
+ * its {@code reason}.
  */
 @Readiness
 @ApplicationScoped
@@ -31,7 +33,8 @@ public class KafkaReadiness implements HealthCheck {
     var r =
         HealthCheckResponse.named("trainer-kafka")
             .withData("bootstrap", clients.bootstrapServers())
-            .withData("trainingLoop", loop.isRunning());
+            .withData("trainingLoop", loop.isRunning())
+            .withData("deadLetterWrites", loop.deadLetterWrites().describe());
     try (Admin admin =
         Admin.create(
             Map.of(
@@ -42,9 +45,14 @@ public class KafkaReadiness implements HealthCheck {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 3000))) {
       int nodes = admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size();
-      return r.withData("brokers", nodes).status(loop.isRunning()).build();
+      r.withData("brokers", nodes);
     } catch (Exception e) {
-      return r.withData("error", String.valueOf(e)).down().build();
+      return r.withData("reason", "the broker does not answer: " + e).down().build();
     }
+    String down = loop.downReason();
+    if (down == null && loop.deadLetterWrites().stuck()) {
+      down = "dead-letter writes wait for the broker";
+    }
+    return down == null ? r.up().build() : r.withData("reason", down).down().build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.grpo.trainer.messaging;
 
+import dev.grpo.contracts.DeadLetterWrites;
 import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.SourceRecord;
 import java.util.concurrent.ExecutionException;
@@ -10,16 +11,19 @@ import org.jboss.logging.Logger;
 /**
  * Writes a record the trainer cannot use to {@code grpo.dlq}, built by the contract's one
  * dead-letter builder ({@link DeadLetters}: stage name, reason rule, payload cap, headers),
- * synchronously.
+ * synchronously. The producer retries a failing write with backoff ({@link KafkaClients#producer});
+ * {@link DeadLetterWrites} shows the health check a write that waits.
  */
 public final class DeadLetterPublisher {
   private static final Logger LOG = Logger.getLogger(DeadLetterPublisher.class);
 
   private final Producer<String, byte[]> producer;
   private final DeadLetters letters = new DeadLetters();
+  private final DeadLetterWrites writes;
 
-  public DeadLetterPublisher(Producer<String, byte[]> producer) {
+  public DeadLetterPublisher(Producer<String, byte[]> producer, DeadLetterWrites writes) {
     this.producer = producer;
+    this.writes = writes;
   }
 
   /**
@@ -28,13 +32,17 @@ public final class DeadLetterPublisher {
    */
   public void publish(ConsumerRecord<String, byte[]> source, String reason) {
     var letter = letters.letter(SourceRecord.of(source), DeadLetters.TRAINER_SCORED, reason);
+    long ticket = writes.started();
     try {
       producer.send(letter.producerRecordWithTextKey()).get();
+      writes.acknowledged(ticket);
     } catch (InterruptedException e) {
+      writes.failed(ticket, e);
       Thread.currentThread().interrupt();
       throw new IllegalStateException(
           "interrupted while dead-lettering " + source.topic() + "@" + source.offset(), e);
     } catch (ExecutionException e) {
+      writes.failed(ticket, e.getCause());
       throw new IllegalStateException(
           "cannot dead-letter " + source.topic() + "@" + source.offset() + ": " + e.getCause(), e);
     }

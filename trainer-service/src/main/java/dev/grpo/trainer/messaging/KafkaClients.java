@@ -31,10 +31,37 @@ public class KafkaClients {
   /** A 16 x 4,096-token group is about 1 MB of JSON; leave room. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-  private final String bootstrapServers;
+  /**
+   * How long the producer keeps retrying a send (prompt, step, dead letter) before the training
+   * loop gives up and dies without committing: long enough to ride out a broker restart; a broker
+   * that stays away ends in liveness DOWN and a restart.
+   */
+  public static final int DELIVERY_TIMEOUT_MILLIS = 300_000;
 
-  public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+  /** First retry backoff; doubles (with jitter) up to {@link #RETRY_BACKOFF_MAX_MILLIS}. */
+  public static final int RETRY_BACKOFF_MILLIS = 100;
+
+  /** Longest retry backoff. */
+  public static final int RETRY_BACKOFF_MAX_MILLIS = 5_000;
+
+  /**
+   * How long the broker keeps a silent static member's partitions: a trainer killed and restarted
+   * within it (same {@code grpo.trainer.instance-id}) gets them back at once, without a rebalance.
+   */
+  public static final int SESSION_TIMEOUT_MILLIS = 10_000;
+
+  /** Heartbeat interval: a third of the session timeout or less. */
+  public static final int HEARTBEAT_INTERVAL_MILLIS = 2_000;
+
+  private final String bootstrapServers;
+  private final String instanceId;
+
+  public KafkaClients(
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      @ConfigProperty(name = "grpo.trainer.instance-id", defaultValue = "trainer-0")
+          String instanceId) {
     this.bootstrapServers = bootstrapServers;
+    this.instanceId = instanceId;
   }
 
   public String bootstrapServers() {
@@ -73,10 +100,17 @@ public class KafkaClients {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    // Static membership (classic protocol): one id per trainer instance and group.
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId + "-" + instanceId);
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MILLIS));
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(HEARTBEAT_INTERVAL_MILLIS));
     return new KafkaConsumer<>(p);
   }
 
-  /** The producer of prompts, policy versions, steps and dead letters: idempotent, acks=all. */
+  /**
+   * The producer of prompts, policy versions, steps and dead letters: idempotent, acks=all, retries
+   * with exponential backoff for up to {@link #DELIVERY_TIMEOUT_MILLIS}.
+   */
   public KafkaProducer<String, byte[]> producer() {
     var p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -85,6 +119,9 @@ public class KafkaClients {
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
     p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(DELIVERY_TIMEOUT_MILLIS));
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, Integer.toString(RETRY_BACKOFF_MILLIS));
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, Integer.toString(RETRY_BACKOFF_MAX_MILLIS));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "grpo-trainer");

@@ -83,17 +83,18 @@ final class ScoredGroupConsumer implements AutoCloseable {
     } catch (EventFormatException e) {
       deadLetter = "undecodable ScoredGroup: " + e.getMessage();
     }
-    boolean pending = g != null && runs.isActive(g.runId());
-    if (pending) {
-      ledger.received(tp, r.offset(), g.groupId());
-    }
     if (g != null) {
       deadLetter = runs.onScored(g).orElse(null);
     }
     if (deadLetter != null) {
       deadLetters.publish(r, deadLetter);
     }
-    if (!pending) {
+    // Decided first, recorded after: a record is pending only while an active run still waits
+    // for its group (buffered, to be trained); a dead-lettered, dropped or stray one is settled
+    // at once (a group already decided is in the ledger's safe set), so commits never stick.
+    if (deadLetter == null && g != null && runs.isActive(g.runId())) {
+      ledger.received(tp, r.offset(), g.groupId());
+    } else {
       ledger.receivedSafe(tp, r.offset());
     }
   }

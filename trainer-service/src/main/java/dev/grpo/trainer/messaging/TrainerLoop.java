@@ -1,5 +1,6 @@
 package dev.grpo.trainer.messaging;
 
+import dev.grpo.contracts.DeadLetterWrites;
 import dev.grpo.contracts.Topics;
 import dev.grpo.policy.model.Devices;
 import dev.grpo.policy.model.DjlOffline;
@@ -74,6 +75,7 @@ public class TrainerLoop {
 
   private volatile Thread thread;
   private volatile Throwable lastCrash;
+  private final DeadLetterWrites deadLetterWrites = new DeadLetterWrites();
 
   /** The active runs; made by the training thread when it starts and used only on it. */
   private TrainingRuns runs;
@@ -135,6 +137,26 @@ public class TrainerLoop {
     return t != null && t.isAlive();
   }
 
+  /**
+   * Why the loop cannot take work, for health and a 503: null while it runs (or when it was never
+   * asked to start, {@code grpo.trainer.autostart=false}).
+   */
+  public String downReason() {
+    if (isRunning() || thread == null) {
+      return null;
+    }
+    Throwable crash = lastCrash;
+    return crash == null
+        ? "the training loop has stopped"
+        : "the training loop died: "
+            + dev.grpo.contracts.DeadLetters.cleanReason(String.valueOf(crash));
+  }
+
+  /** The dead-letter writes of the loop, for the health check. */
+  public DeadLetterWrites deadLetterWrites() {
+    return deadLetterWrites;
+  }
+
   /** Why the thread died, if it crashed. */
   public Throwable lastCrash() {
     return lastCrash;
@@ -185,7 +207,7 @@ public class TrainerLoop {
     try {
       producer = clients.producer();
       runs = new TrainingRuns(env(producer, ledger, scoringPool));
-      var deadLetters = new DeadLetterPublisher(producer);
+      var deadLetters = new DeadLetterPublisher(producer, deadLetterWrites);
       scored =
           new ScoredGroupConsumer(
               clients.scoredConsumer(cfg.maxPollRecords()),

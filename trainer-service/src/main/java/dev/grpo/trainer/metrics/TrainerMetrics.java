@@ -80,6 +80,15 @@ public class TrainerMetrics {
         .increment();
   }
 
+  /** A scored group none of the trainer's runs waits for, by {@code StrayGroup} tag. */
+  public void stray(String reason) {
+    Counter.builder("grpo.trainer.groups.stray")
+        .description("scored groups no active run waits for, settled at once, by reason")
+        .tags(Tags.of("reason", reason))
+        .register(registry)
+        .increment();
+  }
+
   public void trained(String runId, int groups) {
     Counter.builder("grpo.trainer.groups.trained")
         .tags("run", runId)

@@ -66,6 +66,10 @@ public class RunService {
    */
   public RunView create(RunRequest request) {
     RunSpec spec = validator.complete(request);
+    String down = loop.downReason();
+    if (down != null) {
+      throw new LoopUnavailableException(down + "; no run can start until the trainer restarts");
+    }
     String id = UUID.randomUUID().toString();
     store.createRun(id, spec);
     loop.startRun(id, spec);
@@ -88,21 +92,8 @@ public class RunService {
     String verb = command.name().toLowerCase(Locale.ROOT);
     RunEntity run =
         store.run(id).orElseThrow(() -> new NotFoundException("run " + id + " not found"));
-    if (run.status.terminal()) {
-      throw new IllegalRunStateException(
-          "run " + id + " is " + run.status + "; " + verb + " needs RUNNING or PAUSED");
-    }
-    if (command == RunCommand.PAUSE && run.status != RunStatus.RUNNING
-        || command == RunCommand.RESUME && run.status != RunStatus.PAUSED) {
-      throw new IllegalRunStateException(
-          "run "
-              + id
-              + " is "
-              + run.status
-              + "; "
-              + verb
-              + " needs "
-              + (command == RunCommand.PAUSE ? "RUNNING" : "PAUSED"));
+    if (!command.allowedFrom().contains(run.status)) {
+      throw new IllegalRunStateException(id, verb, run.status, command.allowedFrom());
     }
     try {
       loop.submit(
@@ -115,10 +106,10 @@ public class RunService {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalRunStateException(
+      throw new LoopUnavailableException(
           "cannot " + verb + " run " + id + ": " + e.getCause().getMessage());
     } catch (TimeoutException e) {
-      throw new IllegalRunStateException(
+      throw new LoopUnavailableException(
           "the training loop did not take the "
               + verb
               + " command within "
@@ -204,8 +195,41 @@ public class RunService {
   /** A command that the run's state does not allow (409). */
   public static final class IllegalRunStateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final RunStatus current;
+    private final java.util.List<RunStatus> allowed;
 
-    public IllegalRunStateException(String message) {
+    /** One wording for every state conflict: the run, the command, its state and the allowed. */
+    public IllegalRunStateException(
+        String runId, String verb, RunStatus current, java.util.List<RunStatus> allowed) {
+      super(
+          "run "
+              + runId
+              + " is "
+              + current
+              + "; "
+              + verb
+              + " needs a run that is "
+              + (allowed.size() == 1 ? allowed.get(0) : "one of " + allowed));
+      this.current = current;
+      this.allowed = allowed;
+    }
+
+    /** The run's status now. */
+    public RunStatus current() {
+      return current;
+    }
+
+    /** The statuses the command needs. */
+    public java.util.List<RunStatus> allowed() {
+      return allowed;
+    }
+  }
+
+  /** The training loop is down: a new run would never move (503). */
+  public static final class LoopUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LoopUnavailableException(String message) {
       super(message);
     }
   }

@@ -59,6 +59,14 @@ public final class RunViews {
   public record EvalView(
       int step, String checker, double accuracy, int examples, Instant createdAt) {}
 
-  /** A 4xx answer: the field, the value and the rule it breaks. */
-  public record ErrorView(int status, String error, String field, String value, String rule) {}
+  /**
+   * A 4xx (or 503) answer: the message, the field ({@code $} for the body as a whole), the value
+   * and the rule it breaks. {@code error} repeats {@code message} for clients of the first API.
+   */
+  public record ErrorView(
+      int status, String message, String error, String field, String value, String rule) {
+    public ErrorView(int status, String message, String field, String value, String rule) {
+      this(status, message, message, field, value, rule);
+    }
+  }
 }

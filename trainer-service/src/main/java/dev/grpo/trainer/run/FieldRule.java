@@ -21,6 +21,15 @@ public sealed interface FieldRule {
   /** The OpenAPI description: meaning, allowed values and default. */
   String description();
 
+  /**
+   * What a value of the wrong JSON type breaks, e.g. {@code "be a whole number between 1 and
+   * 1000000"} for a fraction, an exponent or an overflow in an integer field; null where the type
+   * alone says enough.
+   */
+  default String typeRule() {
+    return null;
+  }
+
   private static String describe(String meaning, String allowed, String defaultText) {
     return (meaning.isEmpty() ? "" : meaning + "; ") + allowed + "; default " + defaultText;
   }
@@ -82,6 +91,11 @@ public sealed interface FieldRule {
     @Override
     public String description() {
       return describe(meaning, minDoc + ".." + maxDoc, defaultDoc);
+    }
+
+    @Override
+    public String typeRule() {
+      return "be a whole number between " + minDoc + " and " + maxDoc;
     }
   }
 
@@ -219,6 +233,11 @@ public sealed interface FieldRule {
     public String description() {
       return meaning + "; default " + defaultValue;
     }
+
+    @Override
+    public String typeRule() {
+      return "be a whole number between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE;
+    }
   }
 
   /** A number without a range (seeds). */
@@ -230,6 +249,11 @@ public sealed interface FieldRule {
     @Override
     public String description() {
       return meaning + "; default " + defaultValue;
+    }
+
+    @Override
+    public String typeRule() {
+      return "be a whole number between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE;
     }
   }
 

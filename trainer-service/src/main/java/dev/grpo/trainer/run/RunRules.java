@@ -311,4 +311,10 @@ public final class RunRules {
           TOKENIZER_TYPE,
           TRAINER_BACKEND,
           TRAINER_WORKERS);
+
+
+  /** The rule of the field at {@code path} (e.g. {@code loss.epsLow}), if one field rule has it. */
+  public static java.util.Optional<FieldRule> byPath(String path) {
+    return ALL.stream().filter(r -> r.path().equals(path)).findFirst();
+  }
 }

@@ -128,7 +128,8 @@ final class GroupIntake {
   Outcome offer(ScoredGroup g, long currentVersion) {
     var row = store.group(g.groupId());
     if (row.isEmpty()) {
-      throw new UnusableGroupException("group " + g.groupId() + " was not issued by run " + runId);
+      throw new UnusableGroupException(
+          "group " + g.groupId() + " was not issued by run " + runId, StrayGroup.UNKNOWN_GROUP);
     }
     boolean decided = !PromptGroupEntity.ISSUED.equals(row.get().state);
     if (decided || buffer.containsKey(g.groupId())) {
@@ -227,6 +228,17 @@ final class GroupIntake {
   void restore(GroupLedger groups) {
     window.restore(groups.inFlight().stream().map(g -> g.groupId).toList(), groups.decided());
     groups.decided().forEach(ledger::safe);
+  }
+
+  /**
+   * The run has ended: every buffered group that will never be trained is dropped as {@code
+   * reason}, so that its records become safe to commit.
+   */
+  void dropBuffered(String reason) {
+    for (Pending p : List.copyOf(buffer.values())) {
+      buffer.remove(p.group().groupId());
+      drop(p.group().groupId(), reason, p.group().rollout().policyVersion());
+    }
   }
 
   /** Groups in flight (issued, neither trained nor dropped). */

@@ -264,6 +264,14 @@ public final class RunController implements AutoCloseable {
     lastStepEndNanos = System.nanoTime();
   }
 
+  /**
+   * The run has ended (a terminal status): its buffered groups are dropped as {@code run_<status>},
+   * so the trainer's committed position does not wait for groups no step will take.
+   */
+  public void releaseBuffered() {
+    intake.dropBuffered(DropReason.runEnded(status));
+  }
+
   @Override
   public void close() {
     backend.close();

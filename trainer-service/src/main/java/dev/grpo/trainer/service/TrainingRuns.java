@@ -79,6 +79,9 @@ public final class TrainingRuns {
     try {
       c.onScored(g);
     } catch (UnusableGroupException e) {
+      if (e.stray() != null) {
+        env.metrics().stray(e.stray().tag());
+      }
       return Optional.of(e.getMessage());
     } catch (SimulatedCrash e) {
       throw e;
@@ -91,12 +94,15 @@ public final class TrainingRuns {
   private Optional<String> ofEndedRun(ScoredGroup g) {
     var run = env.store().run(g.runId());
     if (run.isEmpty()) {
+      env.metrics().stray(StrayGroup.FOREIGN_RUN.tag());
       return Optional.of("unknown run " + g.runId());
     }
     var group = env.store().group(g.groupId());
     if (group.isEmpty()) {
+      env.metrics().stray(StrayGroup.UNKNOWN_GROUP.tag());
       return Optional.of("group " + g.groupId() + " was not issued by run " + g.runId());
     }
+    env.metrics().stray(StrayGroup.FINISHED_RUN.tag());
     if (PromptGroupEntity.ISSUED.equals(group.get().state)) {
       String reason = DropReason.runEnded(run.get().status);
       env.store().drop(g.groupId(), reason, g.rollout().policyVersion());
@@ -157,6 +163,7 @@ public final class TrainingRuns {
         .removeIf(
             c -> {
               if (c.status().terminal()) {
+                closeQuietly(c::releaseBuffered);
                 c.close();
                 return true;
               }

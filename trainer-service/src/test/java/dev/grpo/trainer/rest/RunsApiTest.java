@@ -113,7 +113,79 @@ class RunsApiTest {
         .statusCode(400)
         .body("field", equalTo("optimizer.learningrate"))
         .body("rule", containsString("known field"));
-    given().contentType(ContentType.JSON).body("{not json").post("/runs").then().statusCode(400);
+    given()
+        .contentType(ContentType.JSON)
+        .body("{not json")
+        .post("/runs")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("$"))
+        .body("message", containsString("JSON"));
+  }
+
+  @Test
+  void numbersAreWholeAndInRangeAndEveryClientErrorHasFieldAndMessage() {
+    for (Object steps : List.of(1.5, 1e12, 10_000_000_000L)) {
+      var c = TestRuns.tiny(2, 1);
+      c.put("steps", steps);
+      given()
+          .contentType(ContentType.JSON)
+          .body(c)
+          .post("/runs")
+          .then()
+          .statusCode(400)
+          .body("field", equalTo("steps"))
+          .body("message", containsString("whole number between 1 and 1000000"));
+    }
+    given()
+        .contentType(ContentType.TEXT)
+        .body("steps=1")
+        .post("/runs")
+        .then()
+        .statusCode(415)
+        .body("field", equalTo("Content-Type"))
+        .body("message", containsString("must be application/json, was text/plain"));
+    given()
+        .get("/runs/does-not-exist")
+        .then()
+        .statusCode(404)
+        .body("field", equalTo("id"))
+        .body("message", containsString("does-not-exist"));
+  }
+
+  @Test
+  void everyStateConflictNamesTheCurrentAndTheAllowedStates() {
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(TestRuns.tiny(2, 1))
+            .post("/runs")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    given()
+        .post("/runs/" + id + "/resume")
+        .then()
+        .statusCode(409)
+        .body("field", equalTo("status"))
+        .body("value", equalTo("RUNNING"))
+        .body("message", equalTo("run " + id + " is RUNNING; resume needs a run that is PAUSED"));
+    given().post("/runs/" + id + "/stop").then().statusCode(200);
+    given()
+        .post("/runs/" + id + "/pause")
+        .then()
+        .statusCode(409)
+        .body("value", equalTo("STOPPED"))
+        .body("message", equalTo("run " + id + " is STOPPED; pause needs a run that is RUNNING"));
+    given()
+        .post("/runs/" + id + "/stop")
+        .then()
+        .statusCode(409)
+        .body(
+            "message",
+            equalTo("run " + id + " is STOPPED; stop needs a run that is one of [RUNNING, PAUSED]"))
+        .body("rule", equalTo("be one of [RUNNING, PAUSED]"));
   }
 
   @Test

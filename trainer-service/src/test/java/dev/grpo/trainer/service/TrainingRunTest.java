@@ -100,6 +100,9 @@ class TrainingRunTest {
 
   @Test
   void shortRunPersistsStepsAndPublishesLoadableVersions() throws Exception {
+    String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
+    // A well-formed group of a run this trainer never had, in the run's way.
+    sendScored(bootstrap, Groups.scored("run-of-another-trainer", "g-foreign", 0, 1.0, 0.0));
     String id = create(TestRuns.tiny(4, 2));
     await()
         .atMost(Duration.ofSeconds(120))
@@ -166,6 +169,15 @@ class TrainingRunTest {
     evals.forEach(e -> evalSteps.add(e.get("step").asInt()));
     assertThat(evalSteps).containsExactlyInAnyOrder(0, 2, 4);
     assertNothingLostNorTrainedTwice(id, 4, 2);
+    // A forged group of the finished run; then every record is settled and the lag returns to 0.
+    sendScored(bootstrap, Groups.scored(id, "g-forged", 0, 1.0, 0.0));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> dev.grpo.trainer.messaging.ScoredLag.of(bootstrap) == 0);
+    String metrics = given().get("/q/metrics").then().extract().asString();
+    assertThat(metrics)
+        .contains("grpo_trainer_groups_stray_total{reason=\"foreign_run\"}")
+        .contains("grpo_trainer_groups_stray_total{reason=\"unknown_group\"}");
     // Metrics reach Prometheus.
     given()
         .get("/q/metrics")
@@ -412,6 +424,17 @@ class TrainingRunTest {
                 });
     for (int s = 1; s <= steps; s++) {
       assertThat(perStepCount.get(s)).as("groups of step " + s).isEqualTo(perStep);
+    }
+  }
+
+  private static void sendScored(String bootstrap, dev.grpo.contracts.ScoredGroup g) {
+    try (var producer = dev.grpo.localinfra.PoisonRecords.producer(bootstrap)) {
+      dev.grpo.localinfra.PoisonRecords.send(
+          producer,
+          Topics.SCORED,
+          List.of(
+              new dev.grpo.localinfra.PoisonRecords.Poison(
+                  g.groupId(), "stray", EventJson.toBytes(g))));
     }
   }
 
