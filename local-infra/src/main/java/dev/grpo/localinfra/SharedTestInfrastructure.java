@@ -97,7 +97,15 @@ public final class SharedTestInfrastructure {
       return Files.createDirectories(
           base.toAbsolutePath()
               .resolve("grpo-infra")
-              .resolve(what + "-" + ProcessHandle.current().pid()));
+              // The pid and this class's loader: a @QuarkusTest's class loader and the plain
+              // tests' one each hold their own copy of this class in one surefire JVM.
+              .resolve(
+                  what
+                      + "-"
+                      + ProcessHandle.current().pid()
+                      + "-"
+                      + Integer.toHexString(
+                          System.identityHashCode(SharedTestInfrastructure.class))));
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot create a " + what + " directory under " + base + ": " + e, e);
