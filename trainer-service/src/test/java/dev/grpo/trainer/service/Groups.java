@@ -18,11 +18,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Scored groups for plain tests, as the reward service would send them. */
-final class Groups {
+public final class Groups {
   private Groups() {}
 
   /** A group whose completion i has reward {@code rewards[i]} and tokens {3, 4}. */
-  static ScoredGroup scored(String runId, String groupId, long policyVersion, double... rewards) {
+  public static ScoredGroup scored(
+      String runId, String groupId, long policyVersion, double... rewards) {
     int[][] tokens = new int[rewards.length][];
     for (int i = 0; i < rewards.length; i++) {
       tokens[i] = new int[] {3, 4};
