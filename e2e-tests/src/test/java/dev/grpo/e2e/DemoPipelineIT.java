@@ -72,31 +72,8 @@ class DemoPipelineIT {
   void startPlatformAndRun() throws Exception {
     bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     db = SharedTestInfrastructure.postgres().endpoint();
-    createTopics();
-    Path target = Path.of("target").toAbsolutePath();
-    Path logs = target.resolve("e2e-logs");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS",
-            bootstrap,
-            "GRPO_CHECKPOINT_ROOT",
-            target.resolve("e2e-checkpoints").toString());
-    var trainerEnv = new HashMap<>(common);
-    trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
-    trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
-    trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
-    var rewardEnv = new HashMap<>(common);
-    rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
-    // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
-    for (var entry :
-        List.of(
-            Map.entry("trainer-service", trainerEnv),
-            Map.entry("rollout-service", common),
-            Map.entry("reward-service", rewardEnv))) {
-      ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
-      services.add(p);
-      p.awaitReady(START_TIMEOUT);
-    }
+    createTopics(bootstrap);
+    PlatformProcesses.start(bootstrap, db, "e2e", START_TIMEOUT, services);
     trainer = new TrainerClient(services.get(0).uri());
 
     DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("e2e-demo");
@@ -257,7 +234,8 @@ class DemoPipelineIT {
   }
 
   /** The topics as docs/operations.md recommends them, scaled down to one broker. */
-  private void createTopics() throws InterruptedException, ExecutionException, TimeoutException {
+  static void createTopics(String bootstrap)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
