@@ -78,36 +78,8 @@ class DemoPipelineIT {
   void startPlatformAndRun() throws Exception {
     bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     db = SharedTestInfrastructure.postgres().endpoint();
-    createTopics();
-    Path target = Path.of("target").toAbsolutePath();
-    Path logs = target.resolve("e2e-logs");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS",
-            bootstrap,
-            "GRPO_CHECKPOINT_ROOT",
-            target.resolve("e2e-checkpoints").toString());
-    var trainerEnv = new HashMap<>(common);
-    trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
-    trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
-    trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
-    trainerEnv.put("GRPO_TRAINER_TORCH_PYTHON", "/usr/bin/python3");
-    var rewardEnv = new HashMap<>(common);
-    rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-e2e");
-    // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
-    // One task per sampler call, as ./grpo demo runs it: a call's composition is then a function of
-    // the task, which makes the sampler's log-probs, and so the runs, bit-identical.
-    var rolloutEnv = new HashMap<>(common);
-    rolloutEnv.put("GRPO_ROLLOUT_MAX_TASKS_PER_BATCH", "1");
-    for (var entry :
-        List.of(
-            Map.entry("trainer-service", trainerEnv),
-            Map.entry("rollout-service", rolloutEnv),
-            Map.entry("reward-service", rewardEnv))) {
-      ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
-      services.add(p);
-      p.awaitReady(START_TIMEOUT);
-    }
+    createTopics(bootstrap);
+    PlatformProcesses.start(bootstrap, db, "e2e", START_TIMEOUT, services);
     trainer = new TrainerClient(services.get(0).uri());
 
     DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("e2e-demo");
@@ -389,7 +361,8 @@ class DemoPipelineIT {
   }
 
   /** The topics as docs/operations.md recommends them, scaled down to one broker. */
-  private void createTopics() throws InterruptedException, ExecutionException, TimeoutException {
+  static void createTopics(String bootstrap)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
