@@ -20,7 +20,8 @@ public record CheckerSpec(
     String name,
     double weight,
     @OptionalField Map<String, Object> params,
-    // Absent, not null, in a stored built-in spec: specs written before external parts read the same.
+    // Absent, not null, in a stored built-in spec: specs written before external parts read the
+    // same.
     @JsonInclude(JsonInclude.Include.NON_NULL) @OptionalField ExternalPart external) {
   public CheckerSpec {
     Require.nonBlank("name", name);

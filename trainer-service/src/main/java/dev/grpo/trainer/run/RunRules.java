@@ -312,7 +312,6 @@ public final class RunRules {
           TRAINER_BACKEND,
           TRAINER_WORKERS);
 
-
   /** The rule of the field at {@code path} (e.g. {@code loss.epsLow}), if one field rule has it. */
   public static java.util.Optional<FieldRule> byPath(String path) {
     return ALL.stream().filter(r -> r.path().equals(path)).findFirst();

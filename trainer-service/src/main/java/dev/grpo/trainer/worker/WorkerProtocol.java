@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grpo.policy.train.AdamWConfig;
-import dev.grpo.policy.train.GrpoTrainerConfig;
 import dev.grpo.policy.train.AdvantageScaling;
+import dev.grpo.policy.train.GrpoTrainerConfig;
 import dev.grpo.policy.train.ImportanceLevel;
 import dev.grpo.policy.train.LossConfig;
 import dev.grpo.policy.train.LossObjective;
@@ -226,7 +226,15 @@ public final class WorkerProtocol {
         m.path("rewardStd").asDouble(),
         m.path("skippedUpdates").asInt(),
         m.path("forwardBackwardMillis").asLong(),
-        m.path("optimizerMillis").asLong());
+        m.path("optimizerMillis").asLong(),
+        // Statistics of issue 17's options; grpo-worker/1 carries none of those options (see
+        // unsupportedLossOption) and does not report these yet: 0, and 1 for the weights.
+        m.path("clipFracDelta").asDouble(0),
+        m.path("maskedFrac").asDouble(0),
+        m.path("truncatedTokens").asLong(0),
+        m.path("isWeightMean").asDouble(1),
+        m.path("isWeightMin").asDouble(1),
+        m.path("isWeightMax").asDouble(1));
   }
 
   /** The JSON mapper of protocol bodies. */
