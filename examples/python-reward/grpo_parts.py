@@ -32,6 +32,15 @@ def wants_part(group, name):
     return False
 
 
+def producer_config(bootstrap, transactional_id):
+    """The part producer's settings. The join is co-partitioned by groupId: a part must land on the
+    partition Java's producer put its group on, so the partitioner is murmur2_random (Java's
+    murmur2), not librdkafka's default consistent_random (CRC32), which sends about half the parts
+    (of two partitions) to a task that never sees their group; those wait out the part timeout."""
+    return {"bootstrap.servers": bootstrap, "linger.ms": 5, "partitioner": "murmur2_random",
+            "transactional.id": transactional_id}
+
+
 def serve(name, score_group, group_id=None, bootstrap=None):
     """Runs forever: score_group(group) -> list of (score, reason), one per completion."""
     bootstrap = bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -40,9 +49,8 @@ def serve(name, score_group, group_id=None, bootstrap=None):
         "bootstrap.servers": bootstrap, "group.id": group_id, "isolation.level": "read_committed",
         "enable.auto.commit": False, "auto.offset.reset": "earliest",
         "max.partition.fetch.bytes": 4194304})
-    producer = Producer({
-        "bootstrap.servers": bootstrap, "linger.ms": 5,
-        "transactional.id": os.environ.get("GRPO_PART_TRANSACTIONAL_ID", group_id + "-0")})
+    producer = Producer(producer_config(
+        bootstrap, os.environ.get("GRPO_PART_TRANSACTIONAL_ID", group_id + "-0")))
     producer.init_transactions()
     consumer.subscribe([ROLLOUTS])
     print("part service '%s' consuming %s as %s" % (name, ROLLOUTS, group_id), flush=True)
