@@ -19,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,9 +42,10 @@ import org.junit.jupiter.api.TestInstance;
  * the three service processes of a short demo run with a config derived from {@code
  * infra/compose/prometheus/prometheus.yml}, and every PromQL expression of {@code
  * infra/compose/grafana/dashboards/*.json} must return data through {@code /api/v1/query}. Dead
- * letters, which a healthy run does not make, are injected: one undecodable record on {@code
- * grpo.prompts} (the rollout worker dead-letters it) and one on {@code grpo.rollouts} (the reward
- * service does).
+ * letters and dropped groups, which a healthy short run need not make, are injected: one
+ * undecodable record on {@code grpo.prompts} (the rollout worker dead-letters it) and one on {@code
+ * grpo.rollouts} under the key of an in-flight group (the reward service dead-letters it, and the
+ * trainer drops that group).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardQueriesIT {
@@ -79,10 +82,42 @@ class DashboardQueriesIT {
     ((ObjectNode) config.path("eval")).put("size", 20).put("every", 2);
     runId = trainer.createRun(config);
     publish(bootstrap, "grpo.prompts", "prom-it-broken-prompt");
-    publish(bootstrap, "grpo.rollouts", "prom-it-broken-rollout");
+    publish(bootstrap, "grpo.rollouts", newestInFlightGroup(db));
+  }
+
+  /**
+   * The last issued group still in flight: its broken rollout, dead-lettered by the reward service
+   * under its key, makes the trainer drop it ({@code dead_letter:reward/decode}), so the dropped
+   * groups panel has data, which a healthy short run may not produce. The newest group waits behind
+   * every other one in flight, so the letter arrives before its real rollout is trained.
+   */
+  private String newestInFlightGroup(DatabaseEndpoint db) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Connection c = db.connect();
+          var st =
+              c.prepareStatement(
+                  "select group_id from prompt_group where run_id = ? and state = 'ISSUED' and"
+                      + " sent order by prompt_index desc limit 1")) {
+        st.setString(1, runId);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next()) {
+            return rs.getString(1);
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(
+        "run " + runId + " issued no group in " + WAIT.toSeconds() + " s");
   }
 
   private void startPrometheus() throws IOException {
+    if (!Files.isExecutable(PROMETHEUS)) {
+      throw new IllegalStateException(
+          PROMETHEUS + " is missing: install Debian's prometheus package (.ci/run does)");
+    }
+    deleteRecursively(dir);
     Files.createDirectories(dir);
     String projectConfig =
         Files.readString(
@@ -249,6 +284,17 @@ class DashboardQueriesIT {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     try (var producer = new KafkaProducer<String, String>(p)) {
       producer.send(new ProducerRecord<>(topic, key, "{\"schemaVersion\":1}")).get();
+    }
+  }
+
+  /** A previous run's samples would answer the queries: each run starts on empty storage. */
+  private static void deleteRecursively(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 
