@@ -9,8 +9,6 @@ import dev.grpo.e2e.DashboardQueries.PanelQuery;
 import dev.grpo.localinfra.DatabaseEndpoint;
 import dev.grpo.localinfra.SharedTestInfrastructure;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -130,7 +128,7 @@ class DashboardQueriesIT {
     }
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, ScrapeConfigs.pointedAt(projectConfig, targets, SCRAPE_SECONDS));
-    int port = freePort();
+    int port = ServiceProcess.freePort();
     prometheusUri = URI.create("http://127.0.0.1:" + port);
     prometheus =
         new ProcessBuilder(
@@ -295,12 +293,6 @@ class DashboardQueriesIT {
           Files.delete(p);
         }
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
     }
   }
 }
