@@ -1,9 +1,11 @@
 package dev.grpo.reward.service;
 
 import dev.grpo.contracts.CompletionScore;
+import dev.grpo.contracts.DeadLetters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.List;
  * </ul>
  */
 @ApplicationScoped
+@Startup // so the dead-letter counters exist at 0 before the first letter (see constructor)
 public class RewardMetrics {
   /** Reason prefixes with which {@code GroupScorer} replaces the results of timed-out work. */
   static final List<String> TIMEOUT_REASON_PREFIXES =
@@ -43,7 +46,21 @@ public class RewardMetrics {
 
   public RewardMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // Registered at 0: a counter first seen at 1 shows no increase() in Prometheus, so the first
+    // dead letter of a stage would read 0 on the dashboard.
+    for (String stage : DEAD_LETTER_STAGES) {
+      registry.counter("grpo.reward.dead.letters", "stage", stage);
+    }
   }
+
+  /** The stages of {@code grpo_reward_dead_letters_total}. */
+  static final List<String> DEAD_LETTER_STAGES =
+      List.of(
+          DeadLetters.REWARD_DECODE,
+          DeadLetters.REWARD_SCORE,
+          DeadLetters.REWARD_PUBLISH,
+          DeadLetters.REWARD_PART,
+          DeadLetters.REWARD_JOIN);
 
   /** Records one {@code check} call of {@code checker}. */
   public void checkerLatency(String checker, long nanos) {

@@ -223,14 +223,15 @@ public final class RolloutWorker implements AutoCloseable {
     var src = SourceRecord.of(r);
     held.incrementAndGet();
     if (r.value() == null) {
-      deadLetter(src, "undecodable", "payload is null (a tombstone), expected a PromptTask");
+      deadLetter(
+          src, RolloutMetrics.UNDECODABLE, "payload is null (a tombstone), expected a PromptTask");
       return;
     }
     try {
       PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
       queue.add(new HeldTask(src, task, System.nanoTime()));
     } catch (EventFormatException e) {
-      deadLetter(src, "undecodable", e.getMessage());
+      deadLetter(src, RolloutMetrics.UNDECODABLE, e.getMessage());
     }
   }
 

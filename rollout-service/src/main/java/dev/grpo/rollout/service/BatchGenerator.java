@@ -53,14 +53,14 @@ public final class BatchGenerator {
         ServingPolicy p = policies.servingFor(t.task().runId(), t.task().policy());
         String tooLong = GroupSampler.rejection(p, t.task());
         if (tooLong != null) {
-          outcomes.rejected(t, "prompt-too-long", tooLong);
+          outcomes.rejected(t, RolloutMetrics.PROMPT_TOO_LONG, tooLong);
         } else {
           runnable.add(t);
         }
       } catch (NoPolicyException e) {
-        outcomes.rejected(t, "no-policy", e.getMessage());
+        outcomes.rejected(t, RolloutMetrics.NO_POLICY, e.getMessage());
       } catch (CheckpointUnavailableException e) {
-        outcomes.rejected(t, "checkpoint-unavailable", e.getMessage());
+        outcomes.rejected(t, RolloutMetrics.CHECKPOINT_UNAVAILABLE, e.getMessage());
       }
     }
     if (runnable.isEmpty()) {
@@ -78,7 +78,7 @@ public final class BatchGenerator {
           generate(List.of(t), outcomes);
         }
       } else {
-        outcomes.rejected(runnable.get(0), "generation-rejected", e.getMessage());
+        outcomes.rejected(runnable.get(0), RolloutMetrics.GENERATION_REJECTED, e.getMessage());
       }
       return;
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -15,6 +16,25 @@ import java.util.function.Supplier;
  * gauge.
  */
 public final class RolloutMetrics {
+  /** Undecodable record on grpo.prompts. */
+  public static final String UNDECODABLE = "undecodable";
+
+  /** Prompt longer than the policy's context. */
+  public static final String PROMPT_TOO_LONG = "prompt-too-long";
+
+  /** No policy published for the task's run. */
+  public static final String NO_POLICY = "no-policy";
+
+  /** The policy's checkpoint could not be loaded. */
+  public static final String CHECKPOINT_UNAVAILABLE = "checkpoint-unavailable";
+
+  /** The sampler refused the task on its own. */
+  public static final String GENERATION_REJECTED = "generation-rejected";
+
+  /** Every {@code kind} of {@code grpo_rollout_dead_letters_total}. */
+  public static final List<String> DEAD_LETTER_KINDS =
+      List.of(UNDECODABLE, PROMPT_TOO_LONG, NO_POLICY, CHECKPOINT_UNAVAILABLE, GENERATION_REJECTED);
+
   private final MeterRegistry registry;
   private final String workerId;
   private final Counter tokens;
@@ -72,6 +92,11 @@ public final class RolloutMetrics {
         .strongReference(true)
         .register(registry);
     this.maxTasksPerBatch = maxTasksPerBatch;
+    // Registered at 0: a counter first seen at 1 shows no increase() in Prometheus, so the first
+    // dead letter of a kind would read 0 on the dashboard.
+    for (String kind : DEAD_LETTER_KINDS) {
+      deadLetters(kind);
+    }
   }
 
   /** One generation call finished. */
@@ -93,12 +118,15 @@ public final class RolloutMetrics {
 
   /** A task went to the dead-letter topic. */
   public void deadLettered(String kind) {
-    Counter.builder("grpo.rollout.dead.letters")
+    deadLetters(kind).increment();
+  }
+
+  private Counter deadLetters(String kind) {
+    return Counter.builder("grpo.rollout.dead.letters")
         .description("tasks sent to grpo.dlq")
         .tag("worker", workerId)
         .tag("kind", kind)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** Total groups published by this worker (for tests and logs). */
