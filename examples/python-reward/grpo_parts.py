@@ -68,8 +68,15 @@ def serve(name, score_group, group_id=None, bootstrap=None):
             continue
         producer.begin_transaction()
         for r in records:
-            group = json.loads(r.value())
-            if not wants_part(group, name):
+            # A record that is not a RolloutGroup (poison, another event type) is the reward
+            # service's to dead-letter; a part service skips it rather than die on it.
+            try:
+                group = json.loads(r.value())
+                if not wants_part(group, name):
+                    continue
+            except (ValueError, TypeError, KeyError, AttributeError) as e:
+                print("part service '%s': skipped %s-%d@%d: %r"
+                      % (name, r.topic(), r.partition(), r.offset(), e), flush=True)
                 continue
             scored = score_group(group)
             part = {"schemaVersion": 1, "runId": group["runId"], "groupId": group["groupId"],
