@@ -340,6 +340,60 @@ class RolloutServiceTest {
   }
 
   /**
+   * A transaction that fails once (a send refused after it went out) is aborted, the worker goes
+   * back to the last commit and generates the batch again: each group once for read_committed, one
+   * abort counted, the worker still alive.
+   */
+  @Test
+  void aFailedTransactionIsAbortedAndTheBatchWrittenOnceAfterTheRewind() throws Exception {
+    Path ckpt = checkpoint("abort", TINY, 23);
+    String topic = "rollout-test.abort-prompts";
+    String group = "rollout-test-abort";
+    createTopics(Map.of(topic, 1), Set.of());
+    var once = new AtomicBoolean();
+    UnaryOperator<RolloutSink> failFirstSend =
+        sink ->
+            g -> {
+              var f = sink.publish(g);
+              if (once.compareAndSet(false, true)) {
+                f.join(); // the group is in the log, inside the transaction that now fails
+                return CompletableFuture.failedFuture(
+                    new IllegalStateException("injected: the broker refused " + g.groupId()));
+              }
+              return f;
+            };
+    List<PromptTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      tasks.add(task("run-abort", "a" + i, 2, sampling(4, i), ref(0, ckpt)));
+    }
+    List<String> ids = tasks.stream().map(PromptTask::groupId).toList();
+    var meters = new SimpleMeterRegistry();
+    try (var node =
+        new RolloutNode(
+                settings(topic, group, "abort-worker"), CHECKPOINTS, "cpu", meters, failFirstSend)
+            .start()) {
+      for (PromptTask t : tasks) {
+        send(producer, topic, 0, t.groupId(), EventJson.toBytes(t));
+      }
+      await().atMost(WAIT).until(() -> node.worker().groupsPublished() >= tasks.size());
+      assertTrue(node.worker().alive(), "the worker goes on after one failed transaction");
+      assertEquals(
+          1.0,
+          meters.get("grpo.rollout.transactions.aborted").counter().count(),
+          "one transaction aborted");
+      await().atMost(WAIT).until(() -> Long.valueOf(tasks.size()).equals(committed(group, topic)));
+    }
+    assertEquals(
+        ids.stream().collect(Collectors.toMap(Function.identity(), id -> 1L)),
+        countById(ids, "read_committed"),
+        "each group once for read_committed readers");
+    Map<String, Long> uncommitted = countById(ids, "read_uncommitted");
+    assertTrue(
+        uncommitted.values().stream().mapToLong(Long::longValue).sum() > ids.size(),
+        "the aborted send is in the log: " + uncommitted);
+  }
+
+  /**
    * One transaction per batch: a worker that dies in the middle of one (here: stalled after its
    * first send, then fenced by its own restart under the same id, as after kill -9 and a restart)
    * leaves nothing a read_committed reader sees, and its successor writes each group once.
