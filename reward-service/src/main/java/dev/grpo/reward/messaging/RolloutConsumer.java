@@ -41,6 +41,7 @@ public class RolloutConsumer {
   private final RolloutBatchScorer scorer;
   private final RewardMetrics metrics;
   private final TransactionProbe probe;
+  private final ScoringLoopState state;
 
   /** Runs the blocking batch scoring; one thread is enough since batches arrive one at a time. */
   private final ExecutorService batchThread =
@@ -56,11 +57,13 @@ public class RolloutConsumer {
       @Channel(Channels.SCORED_OUT) KafkaTransactions<byte[]> transactions,
       RolloutBatchScorer scorer,
       RewardMetrics metrics,
-      TransactionProbe probe) {
+      TransactionProbe probe,
+      ScoringLoopState state) {
     this.transactions = transactions;
     this.scorer = scorer;
     this.metrics = metrics;
     this.probe = probe;
+    this.state = state;
   }
 
   /**
@@ -97,6 +100,15 @@ public class RolloutConsumer {
         .recoverWithItem(
             failure -> {
               metrics.transactionAborted();
+              if (state.failed(failure)) {
+                LOG.errorf(
+                    failure,
+                    "the scoring loop cannot go on (liveness DOWN): batch of %d records from %s"
+                        + " not committed",
+                    records.size(),
+                    partitions(records));
+                return null;
+              }
               LOG.warnf(
                   "batch of %d records from %s not committed, it will be consumed again from the"
                       + " last committed offsets: %s",
