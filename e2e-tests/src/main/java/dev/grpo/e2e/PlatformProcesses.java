@@ -4,11 +4,16 @@ import dev.grpo.localinfra.DatabaseEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Starts the three packaged services as processes, configured the way the launcher does. */
 final class PlatformProcesses {
+  /** The services in start order: the trainer first, so the topics and the run exist early. */
+  static final List<String> SERVICES =
+      List.of("trainer-service", "rollout-service", "reward-service");
+
   private PlatformProcesses() {}
 
   /**
@@ -25,33 +30,49 @@ final class PlatformProcesses {
       List<ServiceProcess> started)
       throws Exception {
     Path target = Path.of("target").toAbsolutePath();
+    Map<String, Map<String, String>> envs = environments(bootstrap, db, name, target);
     Path logs = target.resolve(name + "-logs");
+    // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
+    for (var entry : envs.entrySet()) {
+      ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
+      started.add(p);
+      p.awaitReady(startTimeout);
+    }
+  }
+
+  /**
+   * The environment of each service (in start order), as {@code ./grpo} sets it: the same for a
+   * restart, so a restarted instance keeps its ids (its {@code group.instance.id} and {@code
+   * transactional.id}) and reclaims its partitions at once.
+   *
+   * @param name distinguishes the checkpoint folder and the instance ids
+   * @param base the folder the checkpoint folder goes under
+   */
+  static Map<String, Map<String, String>> environments(
+      String bootstrap, DatabaseEndpoint db, String name, Path base) {
     Map<String, String> common =
         Map.of(
             "KAFKA_BOOTSTRAP_SERVERS",
             bootstrap,
             "GRPO_CHECKPOINT_ROOT",
-            target.resolve(name + "-checkpoints").toString());
+            base.resolve(name + "-checkpoints").toString());
     var trainerEnv = new HashMap<>(common);
     trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
     trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
     trainerEnv.put("GRPO_TRAINER_TORCH_PYTHON", "/usr/bin/python3");
+    trainerEnv.put("GRPO_TRAINER_INSTANCE_ID", "trainer-" + name);
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-" + name);
     // One task per sampler call, as ./grpo demo runs it: a call's composition is then a function of
     // the task, which makes the sampler's log-probs, and so the runs, bit-identical.
     var rolloutEnv = new HashMap<>(common);
     rolloutEnv.put("GRPO_ROLLOUT_MAX_TASKS_PER_BATCH", "1");
-    // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
-    for (var entry :
-        List.of(
-            Map.entry("trainer-service", trainerEnv),
-            Map.entry("rollout-service", rolloutEnv),
-            Map.entry("reward-service", rewardEnv))) {
-      ServiceProcess p = ServiceProcess.start(entry.getKey(), entry.getValue(), logs);
-      started.add(p);
-      p.awaitReady(startTimeout);
-    }
+    rolloutEnv.put("GRPO_ROLLOUT_WORKER_ID", "rollout-" + name);
+    var out = new LinkedHashMap<String, Map<String, String>>();
+    out.put(SERVICES.get(0), Map.copyOf(trainerEnv));
+    out.put(SERVICES.get(1), Map.copyOf(rolloutEnv));
+    out.put(SERVICES.get(2), Map.copyOf(rewardEnv));
+    return out;
   }
 }

@@ -1,0 +1,81 @@
+package dev.grpo.e2e;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The stall after a fault: the time from the kill to the next {@code TrainerStep} of the run (its
+ * {@code createdAt}, the trainer's clock, on the same machine as the killer's). A step after the
+ * kill is training that moves again, whichever step number it has (a restarted trainer repeats the
+ * steps after its last checkpoint).
+ */
+final class Stalls {
+  private Stalls() {}
+
+  /** A fault the chaos suite caused: what was killed, and when. */
+  record Kill(String target, Instant at) {}
+
+  /** A {@code TrainerStep} event as read from {@code grpo.steps}. */
+  record Step(String runId, long step, Instant createdAt) {}
+
+  /**
+   * The stall after one kill.
+   *
+   * @param stall kill to the next step; null when no step followed (the run never moved again)
+   * @param nextStep the number of that step, -1 when none
+   */
+  record Stall(Kill kill, Duration stall, long nextStep) {
+    boolean recovered() {
+      return stall != null;
+    }
+  }
+
+  /** The stall after each kill, in kill order, from the steps of {@code runId}. */
+  static List<Stall> of(List<Kill> kills, List<Step> steps, String runId) {
+    List<Step> ofRun =
+        steps.stream()
+            .filter(s -> s.runId().equals(runId))
+            .sorted(Comparator.comparing(Step::createdAt))
+            .toList();
+    List<Stall> out = new ArrayList<>();
+    for (Kill k : kills) {
+      Step next =
+          ofRun.stream().filter(s -> s.createdAt().isAfter(k.at())).findFirst().orElse(null);
+      out.add(
+          next == null
+              ? new Stall(k, null, -1)
+              : new Stall(k, Duration.between(k.at(), next.createdAt()), next.step()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The median time between consecutive steps of the run (the pace without faults, to read the
+   * stalls against); zero with fewer than two steps.
+   */
+  static Duration medianStepInterval(List<Step> steps, String runId) {
+    List<Instant> times =
+        steps.stream().filter(s -> s.runId().equals(runId)).map(Step::createdAt).sorted().toList();
+    if (times.size() < 2) {
+      return Duration.ZERO;
+    }
+    List<Duration> gaps = new ArrayList<>();
+    for (int i = 1; i < times.size(); i++) {
+      gaps.add(Duration.between(times.get(i - 1), times.get(i)));
+    }
+    gaps.sort(Comparator.naturalOrder());
+    return gaps.get(gaps.size() / 2);
+  }
+
+  /** The longest recovered stall; zero when there is none. */
+  static Duration longest(List<Stall> stalls) {
+    return stalls.stream()
+        .map(Stall::stall)
+        .filter(d -> d != null)
+        .max(Comparator.naturalOrder())
+        .orElse(Duration.ZERO);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.grpo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StallsTest {
+  private static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
+
+  private static Instant at(long millis) {
+    return T0.plusMillis(millis);
+  }
+
+  @Test
+  void theStallRunsFromTheKillToTheNextStepOfTheRunWhateverItsNumber() {
+    var steps =
+        List.of(
+            new Stalls.Step("r", 1, at(1_000)),
+            new Stalls.Step("other", 9, at(2_500)),
+            new Stalls.Step("r", 2, at(2_000)),
+            new Stalls.Step("r", 2, at(9_000)), // repeated after a trainer restart
+            new Stalls.Step("r", 3, at(10_000)));
+    var kills =
+        List.of(
+            new Stalls.Kill("trainer-service", at(2_100)), new Stalls.Kill("broker", at(9_500)));
+    var stalls = Stalls.of(kills, steps, "r");
+    assertThat(stalls).hasSize(2);
+    assertThat(stalls.get(0).stall()).isEqualTo(Duration.ofMillis(6_900));
+    assertThat(stalls.get(0).nextStep()).isEqualTo(2);
+    assertThat(stalls.get(1).stall()).isEqualTo(Duration.ofMillis(500));
+    assertThat(Stalls.longest(stalls)).isEqualTo(Duration.ofMillis(6_900));
+  }
+
+  @Test
+  void aKillWithNoStepAfterItNeverRecovered() {
+    var stalls =
+        Stalls.of(
+            List.of(new Stalls.Kill("reward-service", at(5_000))),
+            List.of(new Stalls.Step("r", 1, at(1_000))),
+            "r");
+    assertThat(stalls.get(0).recovered()).isFalse();
+    assertThat(stalls.get(0).nextStep()).isEqualTo(-1);
+    assertThat(Stalls.longest(stalls)).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void theMedianIntervalIsThePaceBetweenConsecutiveSteps() {
+    var steps =
+        List.of(
+            new Stalls.Step("r", 0, at(0)),
+            new Stalls.Step("r", 1, at(1_000)),
+            new Stalls.Step("r", 2, at(2_000)),
+            new Stalls.Step("r", 3, at(30_000)),
+            new Stalls.Step("r", 4, at(31_000)));
+    assertThat(Stalls.medianStepInterval(steps, "r")).isEqualTo(Duration.ofSeconds(1));
+    assertThat(Stalls.medianStepInterval(List.of(), "r")).isEqualTo(Duration.ZERO);
+  }
+}
