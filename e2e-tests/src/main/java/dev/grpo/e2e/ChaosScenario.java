@@ -113,10 +113,21 @@ final class ChaosScenario {
                 s.kill().target(),
                 s.kill().at(),
                 s.recovered()
-                    ? "next step (" + s.nextStep() + ") after " + s.stall().toMillis() + " ms"
+                    ? "next step ("
+                        + s.nextStep()
+                        + ") after "
+                        + s.stall().toMillis()
+                        + " ms; longest gap between steps in the "
+                        + Stalls.GAP_WINDOW.toSeconds()
+                        + " s after it "
+                        + s.longestGap().toMillis()
+                        + " ms"
                     : "NO step afterwards"));
       }
       sb.append("longest stall: ").append(Stalls.longest(stalls).toMillis()).append(" ms\n");
+      sb.append("longest gap after a kill: ")
+          .append(stalls.stream().mapToLong(s -> s.longestGap().toMillis()).max().orElse(0))
+          .append(" ms\n");
       counts.forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
       for (var m : memory) {
         sb.append(
@@ -373,7 +384,7 @@ final class ChaosScenario {
    */
   private Set<String> injectPoison(String runId) throws Exception {
     String bootstrap = broker.bootstrapServers();
-    String prefix = "chaos-" + plan.name();
+    String prefix = poisonPrefix();
     Set<String> expected = new LinkedHashSet<>();
     try (var producer = PoisonRecords.producer(bootstrap)) {
       for (String topic : List.of(Topics.PROMPTS, Topics.ROLLOUTS, Topics.SCORED)) {
@@ -403,6 +414,11 @@ final class ChaosScenario {
       PoisonRecords.send(producer, Topics.POLICY, policy);
     }
     return expected;
+  }
+
+  /** The start of every poison key and poison groupId of this scenario. */
+  private String poisonPrefix() {
+    return "chaos-" + plan.name() + "-poison";
   }
 
   /**
@@ -524,12 +540,19 @@ final class ChaosScenario {
         poisonKeys);
   }
 
-  private static List<String> groupIds(
+  /**
+   * GroupIds of the run's records on {@code topic}, without the poison's (several poison kinds are
+   * well-formed JSON with the run's id and one poison groupId).
+   */
+  private List<String> groupIds(
       String bootstrap, String topic, String runId, boolean committed, Duration timeout) {
     List<String> out = new ArrayList<>();
     for (var r : TopicRecords.readAll(bootstrap, topic, committed, timeout)) {
       JsonNode v = parse(r.value());
-      if (v != null && runId.equals(v.path("runId").asText()) && v.hasNonNull("groupId")) {
+      if (v != null
+          && runId.equals(v.path("runId").asText())
+          && v.hasNonNull("groupId")
+          && !v.path("groupId").asText().startsWith(poisonPrefix())) {
         out.add(v.path("groupId").asText());
       }
     }

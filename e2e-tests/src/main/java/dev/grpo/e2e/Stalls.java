@@ -13,6 +13,9 @@ import java.util.List;
  * steps after its last checkpoint).
  */
 final class Stalls {
+  /** How long after a kill {@link Stall#longestGap} looks. */
+  static final Duration GAP_WINDOW = Duration.ofSeconds(60);
+
   private Stalls() {}
 
   /** A fault the chaos suite caused: what was killed, and when. */
@@ -27,7 +30,13 @@ final class Stalls {
    * @param stall kill to the next step; null when no step followed (the run never moved again)
    * @param nextStep the number of that step, -1 when none
    */
-  record Stall(Kill kill, Duration stall, long nextStep) {
+  /**
+   * @param longestGap the longest time without a step between steps after the kill, up to {@link
+   *     #GAP_WINDOW} after it or the next kill (kill to first step included): what the fault cost
+   *     when the trainer still had groups buffered, so that its next step came before the stage was
+   *     back
+   */
+  record Stall(Kill kill, Duration stall, long nextStep, Duration longestGap) {
     boolean recovered() {
       return stall != null;
     }
@@ -41,13 +50,35 @@ final class Stalls {
             .sorted(Comparator.comparing(Step::createdAt))
             .toList();
     List<Stall> out = new ArrayList<>();
-    for (Kill k : kills) {
+    for (int i = 0; i < kills.size(); i++) {
+      Kill k = kills.get(i);
+      // The gaps of this kill end where the next fault's begin.
+      Instant end = k.at().plus(GAP_WINDOW);
+      if (i + 1 < kills.size() && kills.get(i + 1).at().isBefore(end)) {
+        end = kills.get(i + 1).at();
+      }
       Step next =
           ofRun.stream().filter(s -> s.createdAt().isAfter(k.at())).findFirst().orElse(null);
-      out.add(
-          next == null
-              ? new Stall(k, null, -1)
-              : new Stall(k, Duration.between(k.at(), next.createdAt()), next.step()));
+      if (next == null) {
+        out.add(new Stall(k, null, -1, null));
+        continue;
+      }
+      Instant previous = k.at();
+      Duration gap = Duration.ZERO;
+      for (Step s : ofRun) {
+        if (!s.createdAt().isAfter(k.at())) {
+          continue;
+        }
+        if (s.createdAt().isAfter(end) && previous != k.at()) {
+          break;
+        }
+        Duration d = Duration.between(previous, s.createdAt());
+        if (d.compareTo(gap) > 0) {
+          gap = d;
+        }
+        previous = s.createdAt();
+      }
+      out.add(new Stall(k, Duration.between(k.at(), next.createdAt()), next.step(), gap));
     }
     return List.copyOf(out);
   }

@@ -31,7 +31,28 @@ class StallsTest {
     assertThat(stalls.get(0).stall()).isEqualTo(Duration.ofMillis(6_900));
     assertThat(stalls.get(0).nextStep()).isEqualTo(2);
     assertThat(stalls.get(1).stall()).isEqualTo(Duration.ofMillis(500));
+    // After the trainer kill the run moved at 9 s, then paused 1 s: the longest gap is the stall.
+    assertThat(stalls.get(0).longestGap())
+        .as("up to the next kill")
+        .isEqualTo(Duration.ofMillis(6_900));
+    assertThat(stalls.get(1).longestGap()).isEqualTo(Duration.ofMillis(500));
     assertThat(Stalls.longest(stalls)).isEqualTo(Duration.ofMillis(6_900));
+  }
+
+  @Test
+  void theLongestGapSeesAStallThatCameAfterTheFirstStep() {
+    // The trainer had groups buffered: its next step came at once, then nothing for 12 s.
+    var steps =
+        List.of(
+            new Stalls.Step("r", 1, at(100)),
+            new Stalls.Step("r", 2, at(300)),
+            new Stalls.Step("r", 3, at(12_300)),
+            new Stalls.Step("r", 4, at(12_600)),
+            new Stalls.Step("r", 5, at(90_000)));
+    var s = Stalls.of(List.of(new Stalls.Kill("rollout-service", at(0))), steps, "r").get(0);
+    assertThat(s.stall()).isEqualTo(Duration.ofMillis(100));
+    // Step 5 lies past the window: the quiet end of a run is not a stall of this kill.
+    assertThat(s.longestGap()).isEqualTo(Duration.ofMillis(12_000));
   }
 
   @Test
