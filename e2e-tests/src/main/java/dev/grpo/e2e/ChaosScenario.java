@@ -109,9 +109,10 @@ final class ChaosScenario {
       for (var s : stalls) {
         sb.append(
             String.format(
-                "kill -9 %-16s at %s: %s%n",
+                "kill -9 %-16s at %s: ready again after %d ms, %s%n",
                 s.kill().target(),
                 s.kill().at(),
+                s.kill().restart().toMillis(),
                 s.recovered()
                     ? "next step ("
                         + s.nextStep()
@@ -201,8 +202,8 @@ final class ChaosScenario {
           break;
         }
         Instant at = kill(target);
-        kills.add(new Stalls.Kill(target, at));
         restart(target);
+        kills.add(new Stalls.Kill(target, at, Duration.between(at, Instant.now())));
         boolean moved = awaitSteps(runId, at, 1);
         since = Instant.now();
         say(
@@ -222,6 +223,11 @@ final class ChaosScenario {
       var evidence = collect(end, poisonKeys);
       var violations = new ArrayList<>(ChaosInvariants.check(evidence));
       var counts = counts(evidence);
+      for (String topic : List.of(Topics.ROLLOUTS, Topics.SCORED)) {
+        counts.put(
+            "second copies on " + topic + " (read_committed) by the kill before them",
+            copiesByKill(topic, runId, kills));
+      }
 
       List<Memory> memory = List.of();
       long consumed = 0;
@@ -290,7 +296,7 @@ final class ChaosScenario {
   }
 
   private void say(String line) {
-    log.println("chaos: " + line);
+    log.println("chaos " + java.time.LocalTime.now().withNano(0) + ": " + line);
     log.flush();
   }
 
@@ -559,6 +565,38 @@ final class ChaosScenario {
     return out;
   }
 
+  /**
+   * For each groupId of the run that is on {@code topic} more than once: which kill came last
+   * before its second copy was written (the record's timestamp), counted by kill target.
+   */
+  private Map<String, Integer> copiesByKill(String topic, String runId, List<Stalls.Kill> kills) {
+    Map<String, List<Long>> times = new HashMap<>();
+    for (var r :
+        TopicRecords.readAll(broker.bootstrapServers(), topic, true, Duration.ofSeconds(120))) {
+      JsonNode v = parse(r.value());
+      if (v != null && runId.equals(v.path("runId").asText()) && v.hasNonNull("groupId")) {
+        times
+            .computeIfAbsent(v.path("groupId").asText(), k -> new ArrayList<>())
+            .add(r.timestamp());
+      }
+    }
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    times.forEach(
+        (id, list) -> {
+          if (list.size() > 1 && !id.startsWith(poisonPrefix())) {
+            long second = list.stream().sorted().skip(1).findFirst().orElseThrow();
+            String cause = "before any kill";
+            for (var k : kills) {
+              if (k.at().toEpochMilli() <= second) {
+                cause = k.target() + "@" + k.at();
+              }
+            }
+            out.merge(cause, 1, Integer::sum);
+          }
+        });
+    return out;
+  }
+
   private static Map<String, Object> counts(ChaosInvariants.Evidence e) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(
@@ -613,6 +651,7 @@ final class ChaosScenario {
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    long committedBefore = consumedBy(bootstrap, "grpo-rollout", backlogRun);
     long sendStart = System.nanoTime();
     try (var producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -659,10 +698,11 @@ final class ChaosScenario {
                       .orElse(-1),
                   list.stream().mapToLong(Long::longValue).max().orElse(-1)));
         });
-    return new Backlog(List.copyOf(memory), consumedBy(bootstrap, "grpo-rollout", backlogRun));
+    return new Backlog(
+        List.copyOf(memory), consumedBy(bootstrap, "grpo-rollout", backlogRun) - committedBefore);
   }
 
-  /** Offsets the group has committed on grpo.prompts past the backlog's start (an estimate). */
+  /** The sum of the offsets the group has committed on grpo.prompts. */
   private long consumedBy(String bootstrap, String group, String backlogRun) {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {

@@ -18,8 +18,11 @@ final class Stalls {
 
   private Stalls() {}
 
-  /** A fault the chaos suite caused: what was killed, and when. */
-  record Kill(String target, Instant at) {}
+  /**
+   * A fault the chaos suite caused: what was killed, when, and how long its restart took until the
+   * process was ready again (a service's readiness, the broker's READY line).
+   */
+  record Kill(String target, Instant at, Duration restart) {}
 
   /** A {@code TrainerStep} event as read from {@code grpo.steps}. */
   record Step(String runId, long step, Instant createdAt) {}
@@ -99,6 +102,18 @@ final class Stalls {
     }
     gaps.sort(Comparator.naturalOrder());
     return gaps.get(gaps.size() / 2);
+  }
+
+  /**
+   * The longest time training stood still after a kill: the larger of the stall and the longest
+   * gap, over all kills; zero when there is none.
+   */
+  static Duration worst(List<Stall> stalls) {
+    return stalls.stream()
+        .filter(Stall::recovered)
+        .map(s -> s.stall().compareTo(s.longestGap()) >= 0 ? s.stall() : s.longestGap())
+        .max(Comparator.naturalOrder())
+        .orElse(Duration.ZERO);
   }
 
   /** The longest recovered stall; zero when there is none. */

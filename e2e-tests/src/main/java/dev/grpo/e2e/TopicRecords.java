@@ -17,7 +17,7 @@ final class TopicRecords {
   private TopicRecords() {}
 
   /** One record as read. */
-  record Raw(String topic, int partition, long offset, String key, byte[] value) {}
+  record Raw(String topic, int partition, long offset, long timestamp, String key, byte[] value) {}
 
   /**
    * Every record of {@code topic}; with {@code readCommitted} only those of committed transactions
@@ -49,7 +49,7 @@ final class TopicRecords {
               "reading " + topic + " to its end took over " + timeout.toSeconds() + " s");
         }
         for (var r : consumer.poll(Duration.ofMillis(500))) {
-          out.add(new Raw(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+          out.add(new Raw(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
         }
       }
     }

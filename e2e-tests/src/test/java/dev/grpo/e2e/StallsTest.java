@@ -25,7 +25,8 @@ class StallsTest {
             new Stalls.Step("r", 3, at(10_000)));
     var kills =
         List.of(
-            new Stalls.Kill("trainer-service", at(2_100)), new Stalls.Kill("broker", at(9_500)));
+            new Stalls.Kill("trainer-service", at(2_100), Duration.ofSeconds(3)),
+            new Stalls.Kill("broker", at(9_500), Duration.ofSeconds(3)));
     var stalls = Stalls.of(kills, steps, "r");
     assertThat(stalls).hasSize(2);
     assertThat(stalls.get(0).stall()).isEqualTo(Duration.ofMillis(6_900));
@@ -49,7 +50,12 @@ class StallsTest {
             new Stalls.Step("r", 3, at(12_300)),
             new Stalls.Step("r", 4, at(12_600)),
             new Stalls.Step("r", 5, at(90_000)));
-    var s = Stalls.of(List.of(new Stalls.Kill("rollout-service", at(0))), steps, "r").get(0);
+    var s =
+        Stalls.of(
+                List.of(new Stalls.Kill("rollout-service", at(0), Duration.ofSeconds(3))),
+                steps,
+                "r")
+            .get(0);
     assertThat(s.stall()).isEqualTo(Duration.ofMillis(100));
     // Step 5 lies past the window: the quiet end of a run is not a stall of this kill.
     assertThat(s.longestGap()).isEqualTo(Duration.ofMillis(12_000));
@@ -59,7 +65,7 @@ class StallsTest {
   void aKillWithNoStepAfterItNeverRecovered() {
     var stalls =
         Stalls.of(
-            List.of(new Stalls.Kill("reward-service", at(5_000))),
+            List.of(new Stalls.Kill("reward-service", at(5_000), Duration.ofSeconds(3))),
             List.of(new Stalls.Step("r", 1, at(1_000))),
             "r");
     assertThat(stalls.get(0).recovered()).isFalse();
