@@ -74,11 +74,11 @@ public final class ChaosMain {
     System.out.print(text);
     boolean goalMet =
         report.stalls().stream().allMatch(Stalls.Stall::recovered)
-            && Stalls.longest(report.stalls()).compareTo(Duration.ofSeconds(stallGoalSeconds)) <= 0;
+            && Stalls.worst(report.stalls()).compareTo(Duration.ofSeconds(stallGoalSeconds)) <= 0;
     System.out.println(
-        "stall goal (<= "
+        "stall goal (training moves again within "
             + stallGoalSeconds
-            + " s after every kill): "
+            + " s of every kill, stall and longest gap): "
             + (goalMet ? "met" : "MISSED"));
     System.exit(!report.violations().isEmpty() ? 1 : goalMet ? 0 : 2);
   }

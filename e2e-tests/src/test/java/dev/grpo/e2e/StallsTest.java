@@ -59,6 +59,7 @@ class StallsTest {
     assertThat(s.stall()).isEqualTo(Duration.ofMillis(100));
     // Step 5 lies past the window: the quiet end of a run is not a stall of this kill.
     assertThat(s.longestGap()).isEqualTo(Duration.ofMillis(12_000));
+    assertThat(Stalls.worst(List.of(s))).isEqualTo(Duration.ofMillis(12_000));
   }
 
   @Test
