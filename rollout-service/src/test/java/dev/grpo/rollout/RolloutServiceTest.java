@@ -40,10 +40,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -331,6 +336,144 @@ class RolloutServiceTest {
       assertEquals(1, out.size());
       assertEquals("successor", out.get(0).workerId());
       await().atMost(WAIT).until(() -> Long.valueOf(1).equals(committed(group, topic)));
+    }
+  }
+
+  /**
+   * One transaction per batch: a worker that dies in the middle of one (here: stalled after its
+   * first send, then fenced by its own restart under the same id, as after kill -9 and a restart)
+   * leaves nothing a read_committed reader sees, and its successor writes each group once.
+   */
+  @Test
+  void aWorkerFencedMidTransactionLeavesEachGroupOnceForReadCommitted() throws Exception {
+    Path ckpt = checkpoint("txn", TINY, 21);
+    String topic = "rollout-test.txn-prompts";
+    String group = "rollout-test-txn";
+    createTopics(Map.of(topic, 1), Set.of());
+    var sent = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var once = new AtomicBoolean();
+    // The first publish goes to the broker inside the open transaction, then the worker stalls
+    // there: a process stopped between its sends and its commit.
+    UnaryOperator<RolloutSink> stallAfterFirstSend =
+        sink ->
+            g -> {
+              var f = sink.publish(g);
+              if (once.compareAndSet(false, true)) {
+                f.join();
+                sent.countDown();
+                waitFor(release);
+              }
+              return f;
+            };
+    List<PromptTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      tasks.add(task("run-txn", "t" + i, 2, sampling(4, i), ref(0, ckpt)));
+    }
+    List<String> ids = tasks.stream().map(PromptTask::groupId).toList();
+
+    var first =
+        new RolloutNode(
+                settings(topic, group, "txn-worker"),
+                CHECKPOINTS,
+                "cpu",
+                new SimpleMeterRegistry(),
+                stallAfterFirstSend)
+            .start();
+    RolloutNode second = null;
+    try {
+      for (PromptTask t : tasks) {
+        send(producer, topic, 0, t.groupId(), EventJson.toBytes(t));
+      }
+      assertTrue(sent.await(60, TimeUnit.SECONDS), "the first group was sent");
+      // The restart under the same worker id: same transactional.id (fences the first producer and
+      // aborts its open transaction) and same group.instance.id (takes over its partitions).
+      second =
+          new RolloutNode(
+                  settings(topic, group, "txn-worker"),
+                  CHECKPOINTS,
+                  "cpu",
+                  new SimpleMeterRegistry(),
+                  UnaryOperator.identity())
+              .start();
+      var successor = second.worker();
+      await().atMost(WAIT).until(() -> successor.groupsPublished() >= tasks.size());
+      assertEquals(tasks.size(), successor.groupsPublished(), "the successor wrote each once");
+      release.countDown();
+      await().atMost(WAIT).until(() -> first.worker().failure() != null);
+      assertTrue(
+          causes(first.worker().failure()).stream()
+              .anyMatch(
+                  c ->
+                      c instanceof ProducerFencedException
+                          || c instanceof org.apache.kafka.common.errors.FencedInstanceIdException
+                          || c
+                              instanceof
+                              org.apache.kafka.common.errors.InvalidProducerEpochException),
+          "the zombie stopped because it was fenced: " + first.worker().failure());
+
+      Map<String, Long> committed = countById(ids, "read_committed");
+      assertEquals(
+          ids.stream().collect(Collectors.toMap(Function.identity(), id -> 1L)),
+          committed,
+          "each group once for read_committed readers");
+      // The aborted copy is really in the log: the test did kill a worker mid-transaction.
+      Map<String, Long> uncommitted = countById(ids, "read_uncommitted");
+      assertTrue(
+          uncommitted.values().stream().mapToLong(Long::longValue).sum() > ids.size(),
+          "read_uncommitted also sees the aborted send: " + uncommitted);
+    } finally {
+      release.countDown();
+      first.close();
+      if (second != null) {
+        second.close();
+      }
+    }
+  }
+
+  /** Groups of {@code ids} in grpo.rollouts up to its end (the LSO for read_committed). */
+  private static Map<String, Long> countById(List<String> ids, String isolation) {
+    var p = new java.util.Properties();
+    p.put("bootstrap.servers", SharedTestInfrastructure.kafka().bootstrapServers());
+    p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class);
+    p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class);
+    p.put("max.partition.fetch.bytes", 4 * 1024 * 1024);
+    p.put("isolation.level", isolation);
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+      var tp = new org.apache.kafka.common.TopicPartition(Topics.ROLLOUTS, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (c.position(tp) < end && System.nanoTime() < deadline) {
+        for (var r : c.poll(Duration.ofMillis(200))) {
+          String id = EventJson.fromBytes(r.value(), RolloutGroup.class).groupId();
+          if (ids.contains(id)) {
+            out.merge(id, 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Throwable> causes(Throwable t) {
+    List<Throwable> out = new ArrayList<>();
+    for (Throwable c = t; c != null && !out.contains(c); c = c.getCause()) {
+      out.add(c);
+      for (Throwable s : c.getSuppressed()) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static void waitFor(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

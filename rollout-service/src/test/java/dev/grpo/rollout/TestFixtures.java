@@ -159,7 +159,14 @@ final class TestFixtures {
    */
   static <T> List<T> readUntil(
       String topic, Class<T> type, Predicate<List<T>> done, Duration timeout) {
+    return readUntil(topic, type, done, timeout, "read_committed");
+  }
+
+  /** As {@link #readUntil(String, Class, Predicate, Duration)} at the given isolation level. */
+  static <T> List<T> readUntil(
+      String topic, Class<T> type, Predicate<List<T>> done, Duration timeout, String isolation) {
     Properties p = new Properties();
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     p.put(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
         SharedTestInfrastructure.kafka().bootstrapServers());

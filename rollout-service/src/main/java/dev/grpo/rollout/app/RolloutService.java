@@ -80,17 +80,30 @@ public class RolloutService {
   }
 
   private String workerId() {
-    return config
-        .workerId()
-        .orElseGet(
-            () -> {
-              String host;
-              try {
-                host = InetAddress.getLocalHost().getHostName();
-              } catch (Exception e) {
-                host = "rollout";
-              }
-              return host + "-" + ProcessHandle.current().pid();
-            });
+    return config.workerId().orElseGet(() -> defaultWorkerId(hostName(), config.workerIndex()));
+  }
+
+  /**
+   * The worker id when none is configured: the host name and the worker index, both stable across
+   * restarts (a process id is not: a restart would come back as a new member and a new
+   * transactional.id, waiting out the session and transaction timeouts of its predecessor).
+   */
+  public static String defaultWorkerId(String host, int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("grpo.rollout.worker-index must be >= 0, was " + index);
+    }
+    return host + "-" + index;
+  }
+
+  private static String hostName() {
+    String env = System.getenv("HOSTNAME"); // set in containers and most shells
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "rollout";
+    }
   }
 }

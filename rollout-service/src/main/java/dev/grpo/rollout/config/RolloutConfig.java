@@ -8,8 +8,21 @@ import java.util.Optional;
 @ConfigMapping(prefix = "grpo.rollout")
 public interface RolloutConfig {
 
-  /** Worker id written into every RolloutGroup; default: host name and process id. */
+  /**
+   * Worker id written into every RolloutGroup; also its consumer's {@code group.instance.id}
+   * ({@code rollout-<id>}) and its producer's {@code transactional.id} ({@code grpo-rollout-<id>}),
+   * so it must be unique among running workers and should stay the same across restarts of one
+   * worker (a restart then reclaims the partitions and aborts the open transaction at once).
+   * Default: the host name and {@link #workerIndex()}, {@code <host>-<index>}.
+   */
   Optional<String> workerId();
+
+  /**
+   * Told apart workers on one host when {@link #workerId()} is not set: the default id is {@code
+   * <host>-<index>}. Two workers on one host with the same index fence each other.
+   */
+  @WithDefault("0")
+  int workerIndex();
 
   /** Consumer group shared by all rollout workers; prompts are split between its members. */
   @WithDefault("grpo-rollout")

@@ -30,13 +30,25 @@ public final class KafkaClients {
   private KafkaClients() {}
 
   /**
-   * Idempotent producer, acks=all, zstd (contract addendum for grpo.rollouts); retries with
-   * exponential backoff for up to {@link #DELIVERY_TIMEOUT_MILLIS}.
+   * How long the broker lets a transaction of this worker stay open before it aborts it. A
+   * transaction opens only after its batch is generated and holds just the sends and the offset
+   * commit (milliseconds), so this only matters when a worker dies inside one and does not come
+   * back under its id: read_committed readers of grpo.rollouts wait at most this long. A worker
+   * restarted under the same id aborts it at once.
    */
-  public static Properties producer(String bootstrap, String clientId) {
+  public static final int TRANSACTION_TIMEOUT_MILLIS = 15_000;
+
+  /**
+   * Transactional producer (the {@code transactional.id} is {@code TransactionalIds.of("rollout",
+   * workerId)}), acks=all, zstd (contract addendum for grpo.rollouts); retries with exponential
+   * backoff for up to {@link #DELIVERY_TIMEOUT_MILLIS}.
+   */
+  public static Properties producer(String bootstrap, String clientId, String transactionalId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MILLIS);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
@@ -62,7 +74,10 @@ public final class KafkaClients {
 
   /**
    * Static member of grpo.prompts (classic protocol, {@code group.instance.id} = {@code clientId},
-   * stable when the worker id is): manual commits, bounded polls.
+   * stable when the worker id is): offsets committed only inside the producer's transactions,
+   * bounded polls. {@code read_committed} makes the committed-offset fetch after a rebalance wait
+   * for a transaction still completing its offsets (KIP-447), so a new owner never starts before
+   * the old owner's last commit.
    */
   public static Properties promptConsumer(
       String bootstrap, String group, String clientId, int maxPollRecords) {
@@ -72,6 +87,7 @@ public final class KafkaClients {
     p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId);
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MILLIS);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MILLIS);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return p;
   }
 

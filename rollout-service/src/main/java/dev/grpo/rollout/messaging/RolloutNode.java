@@ -1,6 +1,7 @@
 package dev.grpo.rollout.messaging;
 
 import dev.grpo.contracts.DeadLetters;
+import dev.grpo.contracts.TransactionalIds;
 import dev.grpo.policy.model.Devices;
 import dev.grpo.policy.model.DjlOffline;
 import dev.grpo.rollout.policy.FileCheckpointStore;
@@ -37,7 +38,10 @@ public final class RolloutNode implements AutoCloseable {
     DjlOffline.enable(); // before the engine first loads
     producer =
         new KafkaProducer<>(
-            KafkaClients.producer(settings.bootstrapServers(), "rollout-" + settings.workerId()));
+            KafkaClients.producer(
+                settings.bootstrapServers(),
+                "rollout-" + settings.workerId(),
+                TransactionalIds.of(TransactionalIds.ROLLOUT, settings.workerId())));
     policies =
         new PolicyRegistry(
             new PolicyLoader(
@@ -54,6 +58,7 @@ public final class RolloutNode implements AutoCloseable {
         new RolloutWorker(
             settings,
             policies,
+            producer,
             sinkDecorator.apply(new KafkaRolloutSink(producer)),
             new DeadLetterPublisher(producer, new DeadLetters()),
             meters);

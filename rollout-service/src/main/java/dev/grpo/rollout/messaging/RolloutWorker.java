@@ -15,11 +15,17 @@ import dev.grpo.rollout.service.RolloutMetrics;
 import dev.grpo.rollout.service.TaskQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,48 +33,66 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * One member of the rollout consumer group: prompt tasks in, rollout groups out, offsets committed
- * only once every task up to them is published or dead-lettered.
+ * One member of the rollout consumer group: prompt tasks in, rollout groups out, each batch's
+ * groups, dead letters and consumed offsets written in one Kafka transaction, so that a
+ * read_committed reader of grpo.rollouts sees each group once whatever dies when.
  *
- * <p>Two threads. The <b>poll thread</b> owns the {@link KafkaConsumer}: it polls every {@code
- * pollTimeoutMillis} whatever generation is doing (so a long batch never exceeds {@code
- * max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues tasks,
- * pauses all assigned partitions while the held tasks would exceed the bound, and commits what
- * {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
- * between batches, takes batches of compatible tasks from the {@link TaskQueue}, has the {@link
- * BatchGenerator} decide and sample them, and hands the groups to the {@link RolloutSink} and the
- * rejected tasks to the {@link DeadLetterPublisher}; publish callbacks report finished offsets back
- * to the poll thread through a queue. The decisions live in {@code service}; this class owns the
- * Kafka clients, the threads and the commits.
+ * <p>Two threads. The <b>poll thread</b> owns the {@link KafkaConsumer} and the transactions: it
+ * polls every {@code pollTimeoutMillis} whatever generation is doing (so a long batch never exceeds
+ * {@code max.poll.interval.ms}), decodes records (undecodable ones become dead letters of the next
+ * transaction), queues tasks, pauses all assigned partitions while the held tasks would exceed the
+ * bound, and writes what the generation thread hands it: {@code beginTransaction}, the batch's
+ * groups and dead letters, the offsets {@link OffsetTracker} allows ({@code
+ * sendOffsetsToTransaction} with the consumer's group metadata, so a member fenced by a rebalance
+ * cannot commit), {@code commitTransaction}. The <b>generation thread</b> swaps staged policy
+ * versions in between batches, takes batches of compatible tasks from the {@link TaskQueue}, has
+ * the {@link BatchGenerator} decide and sample them, and hands each batch's outcomes to the poll
+ * thread in one piece. The decisions live in {@code service}; this class owns the Kafka clients,
+ * the threads and the transactions.
  *
- * <p>A failure that is not the task's fault (a publish that fails after the producer's retries, an
- * engine error) stops the worker <em>without committing</em>: its uncommitted tasks go to the other
- * members, which regenerate them under the same groupId.
+ * <p>Only outcomes of tasks taken in the current assignment are written: a task whose partition was
+ * revoked (or rewound) while it generated belongs to whoever reads that offset next, and writing
+ * its group too would put it in the log twice.
+ *
+ * <p>A transaction that fails (a send that fails after the producer's retries, an offset commit
+ * refused after a rebalance) is aborted, the consumer goes back to the last committed offsets and
+ * the tasks are generated again; after {@link #MAX_CONSECUTIVE_ABORTS} failures in a row, or at
+ * once when the producer is fenced (another live instance under the same transactional.id) or the
+ * engine fails, the worker stops <em>without committing</em>: its uncommitted tasks go to the other
+ * members or its restart, which regenerate them under the same groupId.
  */
 public final class RolloutWorker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutWorker.class);
 
+  /** Failed transactions in a row after which the worker stops (liveness DOWN, a restart). */
+  public static final int MAX_CONSECUTIVE_ABORTS = 5;
+
+  /** First wait after a failed transaction; doubles up to {@link #ABORT_BACKOFF_MAX_MILLIS}. */
+  static final long ABORT_BACKOFF_MILLIS = 200;
+
+  static final long ABORT_BACKOFF_MAX_MILLIS = 5_000;
+
   /**
-   * Worker settings.
-   *
-   * @param bootstrapServers Kafka bootstrap servers
-   * @param promptsTopic topic of prompt tasks
-   * @param consumerGroup consumer group of all rollout workers
-   * @param workerId this worker's id
-   * @param maxTasksHeld most tasks held (queued + generating)
-   * @param maxTasksPerBatch most tasks per generation call
-   * @param maxRowsPerBatch most sequences decoded at once; a batch's further rows take the places
-   *     of finished ones (continuous batching)
-   * @param batchLingerMillis wait for a batch to fill
-   * @param pollTimeoutMillis consumer poll timeout
+   * Room left for the key, headers and record framing under {@code max.request.size}: a group whose
+   * JSON is larger cannot be sent and is dead-lettered instead of failing every transaction.
    */
+  static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
+
   public record Settings(
       String bootstrapServers,
       String promptsTopic,
@@ -97,19 +121,33 @@ public final class RolloutWorker implements AutoCloseable {
     }
   }
 
-  private record Finished(TopicPartition partition, long offset) {}
+  /** What becomes of one task, written in the next transaction. */
+  private sealed interface Outcome {
+    SourceRecord source();
+  }
+
+  /** A generated group. */
+  private record Generated(HeldTask task, RolloutGroup group) implements Outcome {
+    @Override
+    public SourceRecord source() {
+      return task.source();
+    }
+  }
+
+  /** A dead letter; {@code task} is null for a record that never became a task (undecodable). */
+  private record Rejected(HeldTask task, SourceRecord source, String kind, String reason)
+      implements Outcome {}
 
   private final Settings settings;
   private final PolicyRegistry policies;
   private final BatchGenerator generator;
+  private final Producer<byte[], byte[]> producer;
   private final RolloutSink sink;
   private final DeadLetterPublisher deadLetters;
   private final RolloutMetrics metrics;
   private final TaskQueue queue = new TaskQueue();
   private final AtomicInteger held = new AtomicInteger();
-  private final AtomicInteger unacknowledgedSends = new AtomicInteger();
-  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-  private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
+  private final ConcurrentLinkedQueue<List<Outcome>> handed = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread pollThread;
   private final Thread generationThread;
@@ -119,14 +157,32 @@ public final class RolloutWorker implements AutoCloseable {
   private volatile long lastPollNanos = System.nanoTime();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
 
+  // Poll thread only.
+  private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
+
+  /** Tasks taken in the current assignment and not yet written, by identity. */
+  private final Set<HeldTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
+
+  /** Undecodable records waiting for the next transaction. */
+  private final List<Rejected> pendingLetters = new ArrayList<>();
+
+  private int consecutiveAborts;
+
+  /**
+   * @param producer transactional ({@link KafkaClients#producer}); this worker calls {@code
+   *     initTransactions} and owns its transactions, {@code sink} and {@code deadLetters} send
+   *     through it
+   */
   public RolloutWorker(
       Settings settings,
       PolicyRegistry policies,
+      Producer<byte[], byte[]> producer,
       RolloutSink sink,
       DeadLetterPublisher deadLetters,
       MeterRegistry meters) {
     this.settings = settings;
     this.policies = policies;
+    this.producer = producer;
     this.sink = sink;
     this.deadLetters = deadLetters;
     this.metrics =
@@ -163,7 +219,16 @@ public final class RolloutWorker implements AutoCloseable {
             settings.consumerGroup(),
             "rollout-" + settings.workerId(),
             settings.maxTasksPerBatch());
-    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props);
+    KafkaConsumer<byte[], byte[]> c;
+    try {
+      // Fences an older instance under the same transactional.id and aborts what it left open.
+      producer.initTransactions();
+      c = new KafkaConsumer<>(props);
+    } catch (RuntimeException e) {
+      fail(e);
+      generating = false;
+      return;
+    }
     // A static member stays in the group on close unless told to leave: a worker that stops (or
     // fails) in a live process leaves, so its partitions move at once; a killed one never gets
     // here, and its restart under the same id reclaims them.
@@ -173,8 +238,10 @@ public final class RolloutWorker implements AutoCloseable {
       consumer = c;
       c.subscribe(List.of(settings.promptsTopic()), new Rebalance(c));
       while (polling && failure.get() == null) {
-        applyFinished();
-        commitAsync(c);
+        writeHanded(c);
+        if (failure.get() != null) {
+          break;
+        }
         // A poll returns at most maxTasksPerBatch records, so pausing at this margin keeps held <=
         // the bound.
         if (held.get() + settings.maxTasksPerBatch() > settings.maxTasksHeld()) {
@@ -182,28 +249,27 @@ public final class RolloutWorker implements AutoCloseable {
         } else if (!c.paused().isEmpty()) {
           c.resume(c.paused());
         }
-        var records = c.poll(Duration.ofMillis(settings.pollTimeoutMillis()));
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = c.poll(Duration.ofMillis(settings.pollTimeoutMillis()));
+        } catch (WakeupException e) {
+          // the generation thread handed a batch: write it now rather than after the timeout
+          records = ConsumerRecords.empty();
+        }
         lastPollNanos = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> r : records) {
           take(r);
         }
       }
       if (failure.get() == null) {
-        // Clean stop: the generation thread has finished its batch; wait for the broker's acks,
-        // then commit.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (unacknowledgedSends.get() > 0 && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        applyFinished();
-        commitSync(c, offsets.takeCommittable());
-      } else {
+        // Clean stop: the generation thread has handed its last batch; write it.
+        writeHanded(c);
+      }
+      if (failure.get() != null) {
         LOG.errorf(
             "rollout worker %s stops without committing its %d uncommitted tasks: %s",
             settings.workerId(), offsets.inFlight(), failure.get().toString());
       }
-    } catch (WakeupException e) {
-      // close() while blocked in poll
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -221,43 +287,180 @@ public final class RolloutWorker implements AutoCloseable {
     var tp = new TopicPartition(r.topic(), r.partition());
     offsets.taken(tp, r.offset());
     var src = SourceRecord.of(r);
-    held.incrementAndGet();
     if (r.value() == null) {
-      deadLetter(
-          src, RolloutMetrics.UNDECODABLE, "payload is null (a tombstone), expected a PromptTask");
+      reject(src, "payload is null (a tombstone), expected a PromptTask");
       return;
     }
     try {
       PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
-      queue.add(new HeldTask(src, task, System.nanoTime()));
+      var t = new HeldTask(src, task, System.nanoTime());
+      live.add(t);
+      queue.add(t);
     } catch (EventFormatException e) {
-      deadLetter(src, RolloutMetrics.UNDECODABLE, e.getMessage());
+      reject(src, e.getMessage());
     }
+    updateHeld();
   }
 
-  private void applyFinished() {
-    for (Finished f; (f = finished.poll()) != null; ) {
-      offsets.done(f.partition(), f.offset());
-    }
+  private void reject(SourceRecord src, String reason) {
+    pendingLetters.add(new Rejected(null, src, RolloutMetrics.UNDECODABLE, reason));
+    updateHeld();
   }
 
-  private void commitAsync(KafkaConsumer<byte[], byte[]> c) {
+  private void updateHeld() {
+    held.set(live.size() + pendingLetters.size());
+  }
+
+  /**
+   * Writes everything handed so far and the pending dead letters in one transaction, with the
+   * offsets that became committable. Outcomes of tasks no longer live are dropped.
+   */
+  private void writeHanded(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
+    List<Outcome> batch = new ArrayList<>(pendingLetters);
+    for (List<Outcome> b; (b = handed.poll()) != null; ) {
+      for (Outcome o : b) {
+        HeldTask t = o instanceof Generated g ? g.task() : ((Rejected) o).task();
+        if (live.remove(t)) {
+          batch.add(o);
+        }
+      }
+    }
+    pendingLetters.clear();
+    updateHeld();
+    if (batch.isEmpty()) {
+      return;
+    }
+    for (Outcome o : batch) {
+      offsets.done(
+          new TopicPartition(o.source().topic(), o.source().partition()), o.source().offset());
+    }
     Map<TopicPartition, Long> next = offsets.takeCommittable();
-    if (!next.isEmpty()) {
-      c.commitAsync(
-          toOffsets(next),
-          (o, e) -> {
-            if (e != null) {
-              // A later commit supersedes it; a lost one means re-delivery, never loss.
-              LOG.warnf("commit of %s failed: %s", o, e.toString());
-            }
-          });
+    try {
+      producer.beginTransaction();
+      List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
+      for (Outcome o : batch) {
+        if (o instanceof Generated g) {
+          sends.add(sink.publish(g.group()));
+        } else if (o instanceof Rejected d) {
+          sends.add(
+              deadLetters.publish(
+                  d.source(), DeadLetters.ROLLOUT_GENERATE, d.kind() + ": " + d.reason()));
+        }
+      }
+      if (!next.isEmpty()) {
+        producer.sendOffsetsToTransaction(toOffsets(next), c.groupMetadata());
+      }
+      producer.flush();
+      for (var f : sends) {
+        // a send that failed (after the producer's retries) fails the transaction
+        f.join();
+      }
+      commit();
+    } catch (RuntimeException e) {
+      Throwable why = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (fatal(why)) {
+        // Another live instance took over this transactional.id (or the producer cannot go on):
+        // this one is a zombie and must not write anything more.
+        fail(new IllegalStateException("transaction of " + batch.size() + " outcomes fenced", why));
+      } else {
+        aborted(c, batch.size(), why);
+      }
+      return;
+    }
+    consecutiveAborts = 0;
+    for (Outcome o : batch) {
+      if (o instanceof Generated) {
+        metrics.groupPublished();
+      } else if (o instanceof Rejected d) {
+        metrics.deadLettered(d.kind());
+      }
     }
   }
 
-  private static void commitSync(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> next) {
-    if (!next.isEmpty()) {
-      c.commitSync(toOffsets(next));
+  /** Errors after which the producer cannot go on (Kafka's list for transactional producers). */
+  private static boolean fatal(Throwable e) {
+    return e instanceof ProducerFencedException
+        || e instanceof FencedInstanceIdException
+        || e instanceof OutOfOrderSequenceException
+        || e instanceof AuthorizationException
+        || e instanceof UnsupportedVersionException;
+  }
+
+  /** Commits, retrying a commit that timed out (it must be retried, not aborted). */
+  private void commit() {
+    long deadline =
+        System.nanoTime() + Duration.ofMillis(KafkaClients.DELIVERY_TIMEOUT_MILLIS).toNanos();
+    while (true) {
+      try {
+        producer.commitTransaction();
+        return;
+      } catch (TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("commitTransaction timed out until the deadline", e);
+        }
+        LOG.warnf("rollout worker %s: commit timed out, retrying: %s", settings.workerId(), e);
+      }
+    }
+  }
+
+  /**
+   * The transaction failed: abort it, go back to the last committed offsets (its tasks are read and
+   * generated again), back off; stop after {@link #MAX_CONSECUTIVE_ABORTS} in a row.
+   */
+  private void aborted(KafkaConsumer<byte[], byte[]> c, int outcomes, Throwable why)
+      throws InterruptedException {
+    metrics.transactionAborted();
+    try {
+      producer.abortTransaction();
+    } catch (RuntimeException e) {
+      e.addSuppressed(why);
+      fail(new IllegalStateException("aborting a failed transaction failed", e));
+      return;
+    }
+    consecutiveAborts++;
+    if (consecutiveAborts >= MAX_CONSECUTIVE_ABORTS) {
+      fail(
+          new IllegalStateException(
+              consecutiveAborts
+                  + " transactions in a row failed, the last one with "
+                  + outcomes
+                  + " outcomes",
+              why));
+      return;
+    }
+    LOG.warnf(
+        "rollout worker %s: transaction of %d outcomes aborted (%d in a row), rewinding to the last"
+            + " commit: %s",
+        settings.workerId(), outcomes, consecutiveAborts, why.toString());
+    rewind(c);
+    Thread.sleep(
+        Math.min(ABORT_BACKOFF_MAX_MILLIS, ABORT_BACKOFF_MILLIS << (consecutiveAborts - 1)));
+  }
+
+  /** Drops every task held and seeks the assigned partitions back to their committed offsets. */
+  private void rewind(KafkaConsumer<byte[], byte[]> c) {
+    Set<TopicPartition> parts = c.assignment();
+    forget(c, parts);
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    while (true) {
+      try {
+        committed = c.committed(parts);
+        break;
+      } catch (WakeupException e) {
+        // a batch handed meanwhile: it is dropped (its tasks are no longer live), ask again
+      }
+    }
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition tp : parts) {
+      OffsetAndMetadata o = committed.get(tp);
+      if (o == null) {
+        fromStart.add(tp);
+      } else {
+        c.seek(tp, o.offset());
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      c.seekToBeginning(fromStart); // as auto.offset.reset=earliest would
     }
   }
 
@@ -265,6 +468,24 @@ public final class RolloutWorker implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
     next.forEach((tp, o) -> m.put(tp, new OffsetAndMetadata(o)));
     return m;
+  }
+
+  /**
+   * Forgets the partitions' tasks (queued and generating) and offsets: whoever reads them next,
+   * this member after a rewind or another after a rebalance, generates them again.
+   */
+  private void forget(KafkaConsumer<byte[], byte[]> c, Collection<TopicPartition> parts) {
+    queue.removeIf(
+        t -> parts.contains(new TopicPartition(t.source().topic(), t.source().partition())));
+    live.removeIf(
+        t -> parts.contains(new TopicPartition(t.source().topic(), t.source().partition())));
+    pendingLetters.removeIf(
+        d -> parts.contains(new TopicPartition(d.source().topic(), d.source().partition())));
+    parts.forEach(offsets::forget);
+    updateHeld();
+    var now = new HashSet<>(c.assignment());
+    now.removeAll(parts);
+    assignment = Set.copyOf(now);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -276,27 +497,23 @@ public final class RolloutWorker implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-      if (failure.get() != null) {
-        // Also called by close() after a failure: a dying worker commits nothing.
-        forget(parts);
-        return;
+      if (failure.get() == null && polling) {
+        // Still this generation's member: write what is finished so the next owner need not
+        // generate it again. Tasks still generating are forgotten; their outcomes are dropped.
+        try {
+          writeHanded(c);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          LOG.warnf("write on revocation failed (the new owner regenerates those tasks): %s", e);
+        }
       }
-      applyFinished();
-      Map<TopicPartition, Long> next = offsets.takeCommittable();
-      next.keySet().retainAll(parts);
-      try {
-        commitSync(c, next);
-      } catch (RuntimeException e) {
-        LOG.warnf(
-            "commit on revocation failed (the new owner regenerates those tasks): %s",
-            e.toString());
-      }
-      forget(parts);
+      forget(c, parts);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> parts) {
-      forget(parts);
+      forget(c, parts);
     }
 
     @Override
@@ -305,20 +522,6 @@ public final class RolloutWorker implements AutoCloseable {
       if (!parts.isEmpty()) {
         LOG.infof("rollout worker %s now owns %s", settings.workerId(), assignment);
       }
-    }
-
-    private void forget(Collection<TopicPartition> parts) {
-      // Queued tasks of those partitions go to their new owner; tasks already generating still
-      // publish
-      // (a duplicate groupId the reward stage drops).
-      List<HeldTask> dropped =
-          queue.removeIf(
-              t -> parts.contains(new TopicPartition(t.source().topic(), t.source().partition())));
-      held.addAndGet(-dropped.size());
-      parts.forEach(offsets::forget);
-      var now = new java.util.HashSet<>(c.assignment());
-      now.removeAll(parts);
-      assignment = Set.copyOf(now);
     }
   }
 
@@ -332,7 +535,9 @@ public final class RolloutWorker implements AutoCloseable {
             queue.takeBatch(
                 settings.maxTasksPerBatch(), Integer.MAX_VALUE, 100, settings.batchLingerMillis());
         if (!batch.isEmpty()) {
-          generator.generate(batch, outcomes);
+          List<Outcome> out = new ArrayList<>(batch.size());
+          generator.generate(batch, collector(out));
+          hand(out);
         }
       }
     } catch (InterruptedException e) {
@@ -342,58 +547,39 @@ public final class RolloutWorker implements AutoCloseable {
     }
   }
 
-  /** Where the generator's decisions go: groups to the sink, rejected tasks to the DLQ. */
-  private final BatchGenerator.Outcomes outcomes =
-      new BatchGenerator.Outcomes() {
-        @Override
-        public void generated(HeldTask task, RolloutGroup group) {
-          publish(task.source(), group);
+  /** Where the generator's decisions go: a list the poll thread writes in one transaction. */
+  private BatchGenerator.Outcomes collector(List<Outcome> out) {
+    return new BatchGenerator.Outcomes() {
+      @Override
+      public void generated(HeldTask task, RolloutGroup group) {
+        int bytes = EventJson.toBytes(group).length;
+        if (bytes > KafkaClients.MAX_MESSAGE_BYTES - RECORD_OVERHEAD_BYTES) {
+          rejected(
+              task,
+              RolloutMetrics.GROUP_TOO_LARGE,
+              "the group's JSON is "
+                  + bytes
+                  + " bytes, more than a record may carry ("
+                  + (KafkaClients.MAX_MESSAGE_BYTES - RECORD_OVERHEAD_BYTES)
+                  + ")");
+          return;
         }
+        out.add(new Generated(task, group));
+      }
 
-        @Override
-        public void rejected(HeldTask task, String kind, String reason) {
-          deadLetter(task.source(), kind, reason);
-        }
-      };
-
-  private void publish(SourceRecord src, RolloutGroup group) {
-    unacknowledgedSends.incrementAndGet();
-    sink.publish(group)
-        .whenComplete(
-            (v, e) -> {
-              unacknowledgedSends.decrementAndGet();
-              if (e != null) {
-                fail(
-                    new IllegalStateException(
-                        "publishing group " + group.groupId() + " failed", e));
-                return;
-              }
-              metrics.groupPublished();
-              finish(src);
-            });
+      @Override
+      public void rejected(HeldTask task, String kind, String reason) {
+        out.add(new Rejected(task, task.source(), kind, reason));
+      }
+    };
   }
 
-  private void deadLetter(SourceRecord src, String kind, String reason) {
-    metrics.deadLettered(kind);
-    unacknowledgedSends.incrementAndGet();
-    deadLetters
-        .publish(src, DeadLetters.ROLLOUT_GENERATE, kind + ": " + reason)
-        .whenComplete(
-            (v, e) -> {
-              unacknowledgedSends.decrementAndGet();
-              if (e != null) {
-                fail(
-                    new IllegalStateException(
-                        "dead-lettering " + src.coordinates() + " failed", e));
-                return;
-              }
-              finish(src);
-            });
-  }
-
-  private void finish(SourceRecord src) {
-    held.decrementAndGet();
-    finished.add(new Finished(new TopicPartition(src.topic(), src.partition()), src.offset()));
+  private void hand(List<Outcome> out) {
+    handed.add(out);
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
   }
 
   private void fail(Throwable e) {
@@ -416,7 +602,7 @@ public final class RolloutWorker implements AutoCloseable {
     return assignment;
   }
 
-  /** Tasks taken and not finished. */
+  /** Tasks taken and not yet written (queued, generating, or waiting for the transaction). */
   public int heldTasks() {
     return held.get();
   }
@@ -450,8 +636,8 @@ public final class RolloutWorker implements AutoCloseable {
   }
 
   /**
-   * Stops cleanly: the batch being generated is finished and published, then offsets are committed;
-   * queued tasks stay uncommitted and go to another member.
+   * Stops cleanly: the batch being generated is finished and written with its offsets; queued tasks
+   * stay uncommitted and go to another member.
    */
   @Override
   public void close() {

@@ -31,14 +31,24 @@ public final class RolloutMetrics {
   /** The sampler refused the task on its own. */
   public static final String GENERATION_REJECTED = "generation-rejected";
 
+  /** The generated group's JSON is larger than a record may be. */
+  public static final String GROUP_TOO_LARGE = "group-too-large";
+
   /** Every {@code kind} of {@code grpo_rollout_dead_letters_total}. */
   public static final List<String> DEAD_LETTER_KINDS =
-      List.of(UNDECODABLE, PROMPT_TOO_LONG, NO_POLICY, CHECKPOINT_UNAVAILABLE, GENERATION_REJECTED);
+      List.of(
+          UNDECODABLE,
+          PROMPT_TOO_LONG,
+          NO_POLICY,
+          CHECKPOINT_UNAVAILABLE,
+          GENERATION_REJECTED,
+          GROUP_TOO_LARGE);
 
   private final MeterRegistry registry;
   private final String workerId;
   private final Counter tokens;
   private final Counter groups;
+  private final Counter transactionsAborted;
   private final DistributionSummary batchFill;
   private final DistributionSummary batchRows;
   private final Timer timePerGroup;
@@ -58,6 +68,11 @@ public final class RolloutMetrics {
     groups =
         Counter.builder("grpo.rollout.groups")
             .description("rollout groups published")
+            .tag("worker", workerId)
+            .register(registry);
+    transactionsAborted =
+        Counter.builder("grpo.rollout.transactions.aborted")
+            .description("transactions aborted (their tasks are generated again)")
             .tag("worker", workerId)
             .register(registry);
     batchFill =
@@ -114,6 +129,11 @@ public final class RolloutMetrics {
   /** A group was published. */
   public void groupPublished() {
     groups.increment();
+  }
+
+  /** A transaction was aborted. */
+  public void transactionAborted() {
+    transactionsAborted.increment();
   }
 
   /** A task went to the dead-letter topic. */

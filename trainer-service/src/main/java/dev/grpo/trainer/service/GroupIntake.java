@@ -133,7 +133,12 @@ final class GroupIntake {
     }
     boolean decided = !PromptGroupEntity.ISSUED.equals(row.get().state);
     if (decided || buffer.containsKey(g.groupId())) {
-      if (decided) {
+      // A drop is durable once written (a rollback keeps drops), so the copy and the original are
+      // safe now. TRAINED is written with the step, before the checkpoint that makes it durable:
+      // the checkpoint's save marks the group safe (RunCheckpointer.save), not this copy, or the
+      // commit could pass the original and a crash before the checkpoint would roll the group back
+      // to ISSUED with no record left to read it again.
+      if (decided && !PromptGroupEntity.TRAINED.equals(row.get().state)) {
         ledger.safe(g.groupId());
       }
       return Outcome.SKIPPED;
