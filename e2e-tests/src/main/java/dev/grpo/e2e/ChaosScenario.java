@@ -182,7 +182,10 @@ final class ChaosScenario {
       broker = BrokerProcess.start(dir, classpath, Duration.ofSeconds(90));
       say("broker on " + broker.bootstrapServers() + " (pid " + broker.pid() + ")");
       createTopics(broker.bootstrapServers());
-      envs = PlatformProcesses.environments(broker.bootstrapServers(), db, plan.name(), dir);
+      envs =
+          PlatformProcesses.withStableIds(
+              PlatformProcesses.environments(broker.bootstrapServers(), db, plan.name(), dir),
+              plan.name());
       for (String svc : envs.keySet()) {
         start(svc, dir.resolve("logs"));
       }

@@ -41,9 +41,9 @@ final class PlatformProcesses {
   }
 
   /**
-   * The environment of each service (in start order), as {@code ./grpo} sets it: the same for a
-   * restart, so a restarted instance keeps its ids (its {@code group.instance.id} and {@code
-   * transactional.id}) and reclaims its partitions at once.
+   * The environment of each service (in start order), as the e2e tests have always started them;
+   * the reward instance id is stable ({@code reward-<name>}). {@link #withStableIds} adds the
+   * rollout and trainer ids for restarts.
    *
    * @param name distinguishes the checkpoint folder and the instance ids
    * @param base the folder the checkpoint folder goes under
@@ -61,18 +61,38 @@ final class PlatformProcesses {
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());
     trainerEnv.put("GRPO_DATASOURCE_PASSWORD", db.password());
     trainerEnv.put("GRPO_TRAINER_TORCH_PYTHON", "/usr/bin/python3");
-    trainerEnv.put("GRPO_TRAINER_INSTANCE_ID", "trainer-" + name);
     var rewardEnv = new HashMap<>(common);
     rewardEnv.put("GRPO_REWARD_INSTANCE_ID", "reward-" + name);
     // One task per sampler call, as ./grpo demo runs it: a call's composition is then a function of
     // the task, which makes the sampler's log-probs, and so the runs, bit-identical.
     var rolloutEnv = new HashMap<>(common);
     rolloutEnv.put("GRPO_ROLLOUT_MAX_TASKS_PER_BATCH", "1");
-    rolloutEnv.put("GRPO_ROLLOUT_WORKER_ID", "rollout-" + name);
     var out = new LinkedHashMap<String, Map<String, String>>();
     out.put(SERVICES.get(0), Map.copyOf(trainerEnv));
     out.put(SERVICES.get(1), Map.copyOf(rolloutEnv));
     out.put(SERVICES.get(2), Map.copyOf(rewardEnv));
+    return out;
+  }
+
+  /**
+   * {@code envs} with stable rollout worker and trainer instance ids too, as {@code ./grpo} and a
+   * Kubernetes pod name give them: a service restarted with the same environment keeps its {@code
+   * group.instance.id} and {@code transactional.id}, so it reclaims its partitions at once and
+   * fences its dead predecessor.
+   */
+  static Map<String, Map<String, String>> withStableIds(
+      Map<String, Map<String, String>> envs, String name) {
+    var out = new LinkedHashMap<String, Map<String, String>>();
+    envs.forEach(
+        (svc, env) -> {
+          var e = new HashMap<>(env);
+          if (svc.equals("rollout-service")) {
+            e.put("GRPO_ROLLOUT_WORKER_ID", "rollout-" + name);
+          } else if (svc.equals("trainer-service")) {
+            e.put("GRPO_TRAINER_INSTANCE_ID", "trainer-" + name);
+          }
+          out.put(svc, Map.copyOf(e));
+        });
     return out;
   }
 }
