@@ -66,12 +66,27 @@ public final class PoisonRecords {
    * @param checkerName the checker named in {@code validEventJson}'s reward spec
    */
   public static List<Poison> forEvent(String keyPrefix, String validEventJson, String checkerName) {
-    if (!validEventJson.contains("\"schemaVersion\":1")) {
-      throw new IllegalArgumentException("validEventJson must contain \"schemaVersion\":1");
-    }
     String checker = "\"name\":\"" + checkerName + "\"";
     if (!validEventJson.contains(checker)) {
       throw new IllegalArgumentException("validEventJson must contain " + checker);
+    }
+    return build(keyPrefix, validEventJson, checker);
+  }
+
+  /**
+   * The poison set without {@code unknown-checker}, for a topic whose events name no reward spec
+   * ({@code grpo.policy}, {@code grpo.reward-parts}).
+   *
+   * @param keyPrefix prefix of every key, unique per test
+   * @param validEventJson a valid event of the topic, compact JSON with {@code "schemaVersion":1}
+   */
+  public static List<Poison> forEventWithoutSpec(String keyPrefix, String validEventJson) {
+    return build(keyPrefix, validEventJson, null);
+  }
+
+  private static List<Poison> build(String keyPrefix, String validEventJson, String checker) {
+    if (!validEventJson.contains("\"schemaVersion\":1")) {
+      throw new IllegalArgumentException("validEventJson must contain \"schemaVersion\":1");
     }
     byte[] random = new byte[4096];
     new Random(keyPrefix.hashCode()).nextBytes(random);
@@ -100,11 +115,13 @@ public final class PoisonRecords {
             keyPrefix,
             KINDS.get(3),
             utf8(validEventJson.replace("\"schemaVersion\":1", "\"schemaVersion\":99"))));
-    out.add(
-        poison(
-            keyPrefix,
-            KINDS.get(4),
-            utf8(validEventJson.replace(checker, "\"name\":\"" + UNKNOWN_CHECKER + "\""))));
+    if (checker != null) {
+      out.add(
+          poison(
+              keyPrefix,
+              KINDS.get(4),
+              utf8(validEventJson.replace(checker, "\"name\":\"" + UNKNOWN_CHECKER + "\""))));
+    }
     out.add(poison(keyPrefix, KINDS.get(5), utf8(large.toString())));
     return List.copyOf(out);
   }

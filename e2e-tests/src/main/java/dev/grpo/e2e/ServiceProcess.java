@@ -135,6 +135,19 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** The service's process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Resident set size of the service's JVM in KiB ({@code VmRSS} of {@code /proc/<pid>/status}), or
+   * -1 when it is not running or the file cannot be read (not Linux).
+   */
+  long rssKib() {
+    return ProcessMemory.rssKib(process.pid());
+  }
+
   /** The processes this service started (the torch backend's worker ranks). */
   java.util.stream.Stream<ProcessHandle> descendants() {
     return process.descendants();
