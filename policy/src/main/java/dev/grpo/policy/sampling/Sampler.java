@@ -26,12 +26,14 @@ import java.util.SplittableRandom;
  * extended one token per step. A finished row leaves the batch and its cache at once; with {@code
  * maxRows} the next waiting prompt takes its place (continuous batching). Positions come from the
  * mask, so a row's left padding, whether from the prompt or from joining a longer-running batch,
- * changes nothing in its logits. Temperature, top-k, top-p and the draw itself run in Java, in
- * double precision, on the last-position logits copied from the device: that keeps the random
- * stream device-independent, so a seed reproduces a run on CPU and GPU alike. Each row draws from
- * its own random stream derived from (seed, row index), or from a seed of its own ({@link
- * #generate(LlamaModel, Tokenizer, List, SamplingConfig, long[])}). See {@link Generation} for what
- * the returned log-probs mean.
+ * changes nothing in its logits. Each row draws from its own random stream derived from (seed, row
+ * index), or from a seed of its own ({@link #generate(LlamaModel, Tokenizer, List, SamplingConfig,
+ * long[])}); the stream lives in Java, one uniform per row and step. Greedy and plain temperature
+ * sampling draw on the logits' device ({@link DeviceDraw}: inverse CDF against that uniform), so
+ * only the chosen ids and their log-probs leave it; top-k and top-p (and {@code drawOnDevice}
+ * false) copy the last-position logits to Java and draw there in double precision ({@link
+ * #choose}), with the same inverse-CDF rule. See {@link Generation} for what the returned log-probs
+ * mean.
  *
  * <p>Autograd is switched off on the calling thread for the whole call (grad mode is per thread in
  * libtorch) and restored afterwards, so sampling never builds graphs even when the parameters
@@ -55,6 +57,7 @@ public final class Sampler {
 
   private final StepObserver observer;
   private final int maxRows;
+  private final boolean drawOnDevice;
 
   /** A sampler that decodes all prompts of a call at once. */
   public Sampler() {
@@ -72,11 +75,21 @@ public final class Sampler {
    * batching), so a batch never waits for its longest row with idle slots.
    */
   public Sampler(int maxRows, StepObserver observer) {
+    this(maxRows, observer, true);
+  }
+
+  /**
+   * As {@link #Sampler(int, StepObserver)}; {@code drawOnDevice} false copies every step's {@code
+   * [B, V]} logits to Java and draws there ({@link #choose}, double precision), the path top-k and
+   * top-p always take.
+   */
+  public Sampler(int maxRows, StepObserver observer, boolean drawOnDevice) {
     if (maxRows < 0) {
       throw new IllegalArgumentException("maxRows must be >= 0 (0 = all rows), was " + maxRows);
     }
     this.maxRows = maxRows;
     this.observer = observer;
+    this.drawOnDevice = drawOnDevice;
   }
 
   /**
@@ -252,6 +265,7 @@ public final class Sampler {
     private final int vocab;
     private final int context;
     private final double[] scratch;
+    private final boolean deviceDraw;
     private int step;
 
     Loop(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Set<Integer> stopIds) {
@@ -262,6 +276,7 @@ public final class Sampler {
       this.vocab = model.config().vocabSize();
       this.context = model.config().maxPositionEmbeddings();
       this.scratch = new double[vocab];
+      this.deviceDraw = drawOnDevice && DeviceDraw.covers(cfg, vocab);
     }
 
     /**
@@ -313,11 +328,11 @@ public final class Sampler {
           observer.onStep(
               step, last.get(new NDIndex("{}", stepManager.create(expand))), indices(admit));
         }
-        float[] logits = last.toFloatArray();
+        boolean[] done = pick(last, admit, which, u < admit.size());
         for (int i = 0; i < admit.size(); i++) {
           Row r = admit.get(i);
           r.start = promptLen - r.prompt.length;
-          if (!draw(r, logits, which[i] * vocab)) {
+          if (!done[i]) {
             keep.add((long) which[i]);
             joining.add(r);
           }
@@ -363,7 +378,7 @@ public final class Sampler {
         input[i] = r.last();
         java.util.Arrays.fill(mask, i * width + r.start, (i + 1) * width, 1L);
       }
-      float[] logits;
+      boolean[] done;
       try (NDManager stepManager = manager.newSubManager()) {
         NDArray last =
             model.forward(
@@ -374,16 +389,15 @@ public final class Sampler {
         if (observer != null) {
           observer.onStep(step, last, indices(active));
         }
-        logits = last.toFloatArray();
+        done = pick(last, active, null, false);
       }
       step++;
       List<Row> running = new ArrayList<>(b);
       long[] keep = new long[b];
       for (int i = 0; i < b; i++) {
-        Row r = active.get(i);
-        if (!draw(r, logits, i * vocab)) {
+        if (!done[i]) {
           keep[running.size()] = i;
-          running.add(r);
+          running.add(active.get(i));
         }
       }
       if (running.size() < b) {
@@ -393,11 +407,50 @@ public final class Sampler {
       }
     }
 
-    /** Draws the row's next token from {@code logits[offset..]}; true when the row is finished. */
-    private boolean draw(Row r, float[] logits, int offset) {
-      double[] pick = choose(logits, offset, vocab, cfg, r.rng, scratch);
-      int tok = (int) pick[0];
-      r.add(tok, (float) pick[1]);
+    /**
+     * Draws the next token of each of {@code rows}, row {@code i} from line {@code which[i]} of
+     * {@code logits} (null: line i; {@code expand}: the lines must first be gathered per row), and
+     * returns which rows are finished. Each row's uniform comes from its own stream, in Java; with
+     * {@link DeviceDraw} the draw happens on the logits' device and only ids and log-probs come
+     * back, otherwise the logits are copied here for {@link #choose}.
+     */
+    private boolean[] pick(NDArray logits, List<Row> rows, int[] which, boolean expand) {
+      int n = rows.size();
+      boolean[] done = new boolean[n];
+      if (deviceDraw) {
+        NDArray perRow = logits;
+        if (expand) {
+          long[] idx = new long[n];
+          for (int i = 0; i < n; i++) {
+            idx[i] = which[i];
+          }
+          NDArray index = logits.getManager().create(idx).toDevice(logits.getDevice(), false);
+          perRow = logits.get(new NDIndex("{}", index));
+        }
+        double[] u = new double[n];
+        if (cfg.temperature() != 0) {
+          for (int i = 0; i < n; i++) {
+            u[i] = rows.get(i).rng.nextDouble();
+          }
+        }
+        float[] picked = DeviceDraw.draw(perRow, cfg, u);
+        for (int i = 0; i < n; i++) {
+          done[i] = accept(rows.get(i), (int) picked[i], picked[n + i]);
+        }
+        return done;
+      }
+      float[] all = logits.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        int line = which == null ? i : which[i];
+        double[] c = choose(all, line * vocab, vocab, cfg, rows.get(i).rng, scratch);
+        done[i] = accept(rows.get(i), (int) c[0], (float) c[1]);
+      }
+      return done;
+    }
+
+    /** Appends a drawn token to the row; true when the row is finished. */
+    private boolean accept(Row r, int tok, float logProb) {
+      r.add(tok, logProb);
       String decoded = null;
       if (stopIds.contains(tok)) {
         r.finish = FinishReason.STOP;

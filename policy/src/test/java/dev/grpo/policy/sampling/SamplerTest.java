@@ -152,6 +152,31 @@ class SamplerTest {
     }
   }
 
+  @Test
+  void theDrawOnTheDevicePicksWhatTheJavaDrawPicksFromTheSameStreams() {
+    // Temperatures 1, 0.7 and greedy; shared prompts and uneven lengths, all rows and 5 slots.
+    for (double t : new double[] {1.0, 0.7, 0.0}) {
+      SamplingConfig cfg = new SamplingConfig(t, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
+      for (int maxRows : new int[] {0, 5}) {
+        List<Generation> device =
+            new Sampler(maxRows, null, true).generate(model, TOK, GROUPS, cfg);
+        List<Generation> java = new Sampler(maxRows, null, false).generate(model, TOK, GROUPS, cfg);
+        for (int i = 0; i < GROUPS.size(); i++) {
+          assertThat(device.get(i).tokenIds())
+              .as("t %s maxRows %d row %d", t, maxRows, i)
+              .isEqualTo(java.get(i).tokenIds());
+          for (int j = 0; j < device.get(i).logProbs().length; j++) {
+            assertThat((double) device.get(i).logProbs()[j])
+                .isCloseTo(java.get(i).logProbs()[j], org.assertj.core.data.Offset.offset(1e-5));
+          }
+        }
+        if (t == 1.0) {
+          assertLogProbsMatchFullForward(GROUPS, device);
+        }
+      }
+    }
+  }
+
   static void assertLogProbsMatchFullForward(List<int[]> prompts, List<Generation> gens) {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int row = 0; row < prompts.size(); row++) {
