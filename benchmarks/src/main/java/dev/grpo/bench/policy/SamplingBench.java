@@ -18,8 +18,8 @@ import java.util.List;
  * Sampling throughput harness (tokens/s with the KV cache) for the policy runtime, run side by side
  * with benchmarks/src/main/resources/sampling_bench.py (same shapes, same thread count) in PyTorch
  * eager. Usage: {@code SamplingBench <small|medium> <batch> <promptLen> <newTokens> <threads>
- * [reps] [java|device]} (reps timed runs after one warm-up, default 3; the draw on the device
- * unless {@code java}). Prints one line: model, params, tokens/s, seconds per generate call, peak
+ * [reps] [AUTO|DEVICE|HOST]} (reps timed runs after one warm-up, default 3; where the sampler
+ * draws, default AUTO). Prints one line: model, params, tokens/s, seconds per generate call, peak
  * RSS (VmHWM, whole JVM).
  *
  * <p>Use 1 thread on a shared machine: libtorch's OpenMP workers spin, and with 2 intra-op threads
@@ -81,7 +81,7 @@ public final class SamplingBench {
     int newTokens = Integer.parseInt(args[3]);
     int threads = Integer.parseInt(args[4]);
     int reps = args.length > 5 ? Integer.parseInt(args[5]) : 3;
-    boolean drawOnDevice = args.length <= 6 || !args[6].equals("java");
+    Sampler.Draw draw = args.length > 6 ? Sampler.Draw.valueOf(args[6]) : Sampler.Draw.AUTO;
     ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before configuring it
     JniUtils.setNumThreads(threads);
     JniUtils.setNumInteropThreads(1);
@@ -98,7 +98,7 @@ public final class SamplingBench {
       }
       // Stop tokens are impossible (-1) so every row generates exactly newTokens.
       SamplingConfig sc = new SamplingConfig(1.0, 1.0, 0, newTokens, List.of(), List.of(), 0);
-      Sampler sampler = new Sampler(0, null, drawOnDevice);
+      Sampler sampler = new Sampler(0, null, draw);
       NoEos noEos = new NoEos(tok);
       sampler.generate(model, noEos, prompts, sc); // warm-up
       long t0 = System.nanoTime();
@@ -112,7 +112,7 @@ public final class SamplingBench {
       System.out.printf(
           "djl draw=%s size=%s params=%d batch=%d prompt=%d new=%d threads=%d reps=%d tokens/s=%.1f"
               + " s/call=%.2f peakRssMiB=%d%n",
-          drawOnDevice ? "device" : "java",
+          draw,
           size,
           model.parameterCount(),
           batch,

@@ -1,7 +1,9 @@
 package dev.grpo.policy.sampling;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -21,6 +23,13 @@ import ai.djl.ndarray.types.Shape;
  */
 final class DeviceDraw {
 
+  /**
+   * Smallest vocabulary for which the draw on a CPU device beats copying the logits to Java: on the
+   * 2-vCPU EPYC box (batch 8) the device draw cost 65 us at 256 tokens against Java's 21 us, and
+   * 290-350 us at 8,192 tokens against 610-640 us; the lines cross near 900.
+   */
+  static final int CPU_MIN_VOCAB = 1024;
+
   private static final float BELOW_ONE = Math.nextDown(1f);
 
   private DeviceDraw() {}
@@ -28,6 +37,11 @@ final class DeviceDraw {
   /** Whether {@link #draw} implements {@code cfg} for a vocabulary of {@code vocab} tokens. */
   static boolean covers(SamplingConfig cfg, int vocab) {
     return cfg.temperature() == 0 || ((cfg.topK() == 0 || cfg.topK() >= vocab) && cfg.topP() >= 1);
+  }
+
+  /** Whether drawing on {@code device} is cheaper than copying the logits to Java. */
+  static boolean pays(Device device, int vocab) {
+    return device.isGpu() || vocab >= CPU_MIN_VOCAB;
   }
 
   /**
@@ -59,7 +73,8 @@ final class DeviceDraw {
         uf[i] = Math.min((float) u[i], BELOW_ONE);
       }
       NDArray threshold =
-          cum.get(":, -1:").mul(m.create(uf, new Shape(b, 1)).toDevice(x.getDevice(), false));
+          cum.get(new NDIndex().addAllDim().addSliceDim(vocab - 1, vocab))
+              .mul(m.create(uf, new Shape(b, 1)).toDevice(x.getDevice(), false));
       ids = cum.lte(threshold).sum(new int[] {1}, true).minimum(vocab - 1);
     }
     NDArray logProbs = x.logSoftmax(1).gather(ids, 1);

@@ -30,10 +30,9 @@ import java.util.SplittableRandom;
  * index), or from a seed of its own ({@link #generate(LlamaModel, Tokenizer, List, SamplingConfig,
  * long[])}); the stream lives in Java, one uniform per row and step. Greedy and plain temperature
  * sampling draw on the logits' device ({@link DeviceDraw}: inverse CDF against that uniform), so
- * only the chosen ids and their log-probs leave it; top-k and top-p (and {@code drawOnDevice}
- * false) copy the last-position logits to Java and draw there in double precision ({@link
- * #choose}), with the same inverse-CDF rule. See {@link Generation} for what the returned log-probs
- * mean.
+ * only the chosen ids and their log-probs leave it (see {@link Draw} for when); top-k and top-p
+ * copy the last-position logits to Java and draw there in double precision ({@link #choose}), with
+ * the same inverse-CDF rule. See {@link Generation} for what the returned log-probs mean.
  *
  * <p>Autograd is switched off on the calling thread for the whole call (grad mode is per thread in
  * libtorch) and restored afterwards, so sampling never builds graphs even when the parameters
@@ -57,7 +56,21 @@ public final class Sampler {
 
   private final StepObserver observer;
   private final int maxRows;
-  private final boolean drawOnDevice;
+  private final Draw draw;
+
+  /** Where the token of a row is drawn from its logits. */
+  public enum Draw {
+    /**
+     * On the device where {@link DeviceDraw} covers the sampling config and pays: always on a GPU,
+     * on the CPU from {@link DeviceDraw#CPU_MIN_VOCAB} tokens (below that, the copy of the small
+     * logits and the Java loop cost less than the dozen native calls of the device draw).
+     */
+    AUTO,
+    /** On the device wherever {@link DeviceDraw} covers the config. */
+    DEVICE,
+    /** Always in Java on the copied logits ({@link #choose}), the path top-k and top-p take. */
+    HOST
+  }
 
   /** A sampler that decodes all prompts of a call at once. */
   public Sampler() {
@@ -75,21 +88,17 @@ public final class Sampler {
    * batching), so a batch never waits for its longest row with idle slots.
    */
   public Sampler(int maxRows, StepObserver observer) {
-    this(maxRows, observer, true);
+    this(maxRows, observer, Draw.AUTO);
   }
 
-  /**
-   * As {@link #Sampler(int, StepObserver)}; {@code drawOnDevice} false copies every step's {@code
-   * [B, V]} logits to Java and draws there ({@link #choose}, double precision), the path top-k and
-   * top-p always take.
-   */
-  public Sampler(int maxRows, StepObserver observer, boolean drawOnDevice) {
+  /** As {@link #Sampler(int, StepObserver)}, drawing where {@code draw} says. */
+  public Sampler(int maxRows, StepObserver observer, Draw draw) {
     if (maxRows < 0) {
       throw new IllegalArgumentException("maxRows must be >= 0 (0 = all rows), was " + maxRows);
     }
     this.maxRows = maxRows;
     this.observer = observer;
-    this.drawOnDevice = drawOnDevice;
+    this.draw = java.util.Objects.requireNonNull(draw, "draw");
   }
 
   /**
@@ -276,7 +285,10 @@ public final class Sampler {
       this.vocab = model.config().vocabSize();
       this.context = model.config().maxPositionEmbeddings();
       this.scratch = new double[vocab];
-      this.deviceDraw = drawOnDevice && DeviceDraw.covers(cfg, vocab);
+      this.deviceDraw =
+          DeviceDraw.covers(cfg, vocab)
+              && (draw == Draw.DEVICE
+                  || (draw == Draw.AUTO && DeviceDraw.pays(model.device(), vocab)));
     }
 
     /**

@@ -142,13 +142,16 @@ class SamplerTest {
   void aRowsCompletionDependsOnItsOwnSeedNotOnTheOtherRows() {
     SamplingConfig cfg = SamplingConfig.ofTemperature(1.0, 12, 0);
     long[] seeds = {11, 12, 13};
-    List<Generation> together = new Sampler().generate(model, TOK, PROMPTS, cfg, seeds);
-    for (int i = 0; i < PROMPTS.size(); i++) {
-      Generation alone =
-          new Sampler()
-              .generate(model, TOK, List.of(PROMPTS.get(i)), cfg, new long[] {seeds[i]})
-              .get(0);
-      assertThat(alone.tokenIds()).isEqualTo(together.get(i).tokenIds());
+    for (Sampler.Draw draw : Sampler.Draw.values()) {
+      Sampler sampler = new Sampler(0, null, draw);
+      List<Generation> together = sampler.generate(model, TOK, PROMPTS, cfg, seeds);
+      for (int i = 0; i < PROMPTS.size(); i++) {
+        Generation alone =
+            sampler
+                .generate(model, TOK, List.of(PROMPTS.get(i)), cfg, new long[] {seeds[i]})
+                .get(0);
+        assertThat(alone.tokenIds()).as("%s row %d", draw, i).isEqualTo(together.get(i).tokenIds());
+      }
     }
   }
 
@@ -159,8 +162,9 @@ class SamplerTest {
       SamplingConfig cfg = new SamplingConfig(t, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
       for (int maxRows : new int[] {0, 5}) {
         List<Generation> device =
-            new Sampler(maxRows, null, true).generate(model, TOK, GROUPS, cfg);
-        List<Generation> java = new Sampler(maxRows, null, false).generate(model, TOK, GROUPS, cfg);
+            new Sampler(maxRows, null, Sampler.Draw.DEVICE).generate(model, TOK, GROUPS, cfg);
+        List<Generation> java =
+            new Sampler(maxRows, null, Sampler.Draw.HOST).generate(model, TOK, GROUPS, cfg);
         for (int i = 0; i < GROUPS.size(); i++) {
           assertThat(device.get(i).tokenIds())
               .as("t %s maxRows %d row %d", t, maxRows, i)
