@@ -9,7 +9,6 @@ import dev.grpo.policy.model.KvCache;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import java.nio.IntBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -137,82 +136,154 @@ public final class Sampler {
               + "), had "
               + rowSeeds.length);
     }
+    int n = promptTokenIds.size();
+    for (int i = 0; i < n; i++) {
+      validate(model, cfg, promptTokenIds.get(i), "prompt " + i);
+    }
+    Generation[] out = new Generation[n];
+    generate(
+        model,
+        tokenizer,
+        cfg,
+        new Feed<Integer>() {
+          private int next;
+
+          @Override
+          public List<Integer> next(int max) {
+            List<Integer> rows = new ArrayList<>();
+            while (rows.size() < max && next < n) {
+              rows.add(next++);
+            }
+            return rows;
+          }
+
+          @Override
+          public int[] prompt(Integer row) {
+            return promptTokenIds.get(row);
+          }
+
+          @Override
+          public long seed(Integer row) {
+            return rowSeeds[row];
+          }
+
+          @Override
+          public void finished(Integer row, Generation g) {
+            out[row] = g;
+          }
+        });
+    return List.of(out);
+  }
+
+  /**
+   * Where a {@link #generate(LlamaModel, Tokenizer, SamplingConfig, Feed)} call gets its rows and
+   * sends its completions: asked for more rows whenever enough slots are free, so a caller can feed
+   * the running call from a live queue. All methods are called on the generating thread.
+   *
+   * @param <R> the caller's handle of one row (one completion to generate)
+   */
+  public interface Feed<R> {
+    /**
+     * Up to {@code max} rows to start now, in order; an empty list when none is waiting. The call
+     * ends when no row is running and this returns none.
+     */
+    List<R> next(int max);
+
+    /** The row's prompt (non-empty, ids inside the vocabulary). */
+    int[] prompt(R row);
+
+    /** The seed of the row's own random stream. */
+    long seed(R row);
+
+    /** The row is finished: called at the step it ends, before the call returns. */
+    void finished(R row, Generation generation);
+  }
+
+  /**
+   * Generates a completion for every row {@code feed} hands out, at most {@code maxRows} at once
+   * ({@code maxRows} 0: no bound, the feed is asked at every step). A row draws from its own stream
+   * seeded with {@link Feed#seed}, so its completion does not depend on the rows around it.
+   *
+   * @throws IllegalArgumentException for a row whose prompt is empty, has a token outside the
+   *     vocabulary or is too long for the context; the call stops there, and the rows not reported
+   *     finished yet are not generated
+   */
+  public <R> void generate(
+      LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Feed<R> feed) {
     boolean gradWas = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
-      return run(model, tokenizer, promptTokenIds, cfg, rowSeeds);
+      run(model, tokenizer, cfg, feed);
     } finally {
       JniUtils.setGradMode(gradWas);
     }
   }
 
-  private List<Generation> run(
-      LlamaModel model,
-      Tokenizer tokenizer,
-      List<int[]> prompts,
-      SamplingConfig cfg,
-      long[] rowSeeds) {
-    int n = prompts.size();
-    if (n == 0) {
-      return List.of();
-    }
+  private static void validate(LlamaModel model, SamplingConfig cfg, int[] p, String what) {
     int vocab = model.config().vocabSize();
     int context = model.config().maxPositionEmbeddings();
-    for (int i = 0; i < n; i++) {
-      int[] p = prompts.get(i);
-      if (p.length == 0) {
+    if (p.length == 0) {
+      throw new IllegalArgumentException(
+          what + " is empty; prompts need at least one token (e.g. BOS)");
+    }
+    for (int id : p) {
+      if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException(
-            "prompt " + i + " is empty; prompts need at least one token (e.g. BOS)");
-      }
-      for (int id : p) {
-        if (id < 0 || id >= vocab) {
-          throw new IllegalArgumentException(
-              "prompt " + i + " has token id " + id + " outside [0, " + vocab + ")");
-        }
-      }
-      if (p.length + cfg.maxNewTokens() > context) {
-        throw new IllegalArgumentException(
-            "longest prompt ("
-                + p.length
-                + ") + maxNewTokens ("
-                + cfg.maxNewTokens()
-                + ") must be <= max_position_embeddings "
-                + context);
+            what + " has token id " + id + " outside [0, " + vocab + ")");
       }
     }
+    if (p.length + cfg.maxNewTokens() > context) {
+      throw new IllegalArgumentException(
+          "longest prompt ("
+              + p.length
+              + ") + maxNewTokens ("
+              + cfg.maxNewTokens()
+              + ") must be <= max_position_embeddings "
+              + context);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R> void run(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Feed<R> feed) {
     Set<Integer> stopIds = new HashSet<>(cfg.stopTokenIds());
     stopIds.add(tokenizer.eosId());
-    Loop loop = new Loop(model, tokenizer, cfg, stopIds);
-    ArrayDeque<Row> waiting = new ArrayDeque<>(n);
-    Row[] all = new Row[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = new Row(i, prompts.get(i), new SplittableRandom(rowSeeds[i]));
-      waiting.add(all[i]);
-    }
-    int slots = maxRows > 0 ? Math.min(maxRows, n) : n;
+    Loop loop =
+        new Loop(
+            model,
+            tokenizer,
+            cfg,
+            stopIds,
+            r ->
+                feed.finished(
+                    (R) r.handle, new Generation(r.tokens(), r.logProbs(), r.text, r.finish)));
+    int slots = maxRows > 0 ? maxRows : Integer.MAX_VALUE;
+    int admitted = 0;
     try (NDManager manager = NDManager.newBaseManager(model.device(), "PyTorch");
         KvCache cache = model.newCache()) {
-      List<Row> active = new ArrayList<>(slots);
-      while (!active.isEmpty() || !waiting.isEmpty()) {
+      List<Row> active = new ArrayList<>();
+      while (true) {
         // Admitting costs a prefill call and a copy of the cache, so wait until a quarter of the
         // slots are free (or none are busy) and admit those rows together.
         int free = slots - active.size();
-        if (!waiting.isEmpty() && (active.isEmpty() || free >= Math.max(1, slots / 4))) {
-          List<Row> admit = new ArrayList<>();
-          while (admit.size() < free && !waiting.isEmpty()) {
-            admit.add(waiting.poll());
+        if (active.isEmpty() || free >= Math.max(1, slots / 4)) {
+          List<R> next = feed.next(free);
+          if (!next.isEmpty()) {
+            List<Row> admit = new ArrayList<>(next.size());
+            for (R handle : next) {
+              int[] p = feed.prompt(handle);
+              validate(model, cfg, p, "prompt of row " + admitted);
+              admit.add(new Row(admitted++, p, new SplittableRandom(feed.seed(handle)), handle));
+            }
+            loop.admit(manager, cache, active, admit);
+            continue;
           }
-          loop.admit(manager, cache, active, admit);
-          continue;
+          if (active.isEmpty()) {
+            return;
+          }
         }
         loop.decode(manager, cache, active);
       }
     }
-    List<Generation> out = new ArrayList<>(n);
-    for (Row r : all) {
-      out.add(new Generation(r.tokens(), r.logProbs(), r.text, r.finish));
-    }
-    return out;
   }
 
   /** One completion being generated: its prompt, stream, tokens so far and first cache column. */
@@ -220,6 +291,7 @@ public final class Sampler {
     final int index;
     final int[] prompt;
     final SplittableRandom rng;
+    final Object handle;
     int[] tokens = new int[16];
     float[] logProbs = new float[16];
     int count;
@@ -230,10 +302,11 @@ public final class Sampler {
     FinishReason finish;
     String text;
 
-    Row(int index, int[] prompt, SplittableRandom rng) {
+    Row(int index, int[] prompt, SplittableRandom rng, Object handle) {
       this.index = index;
       this.prompt = prompt;
       this.rng = rng;
+      this.handle = handle;
     }
 
     void add(int token, float logProb) {
@@ -275,9 +348,16 @@ public final class Sampler {
     private final int context;
     private final double[] scratch;
     private final boolean deviceDraw;
+    private final java.util.function.Consumer<Row> finished;
     private int step;
 
-    Loop(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Set<Integer> stopIds) {
+    Loop(
+        LlamaModel model,
+        Tokenizer tokenizer,
+        SamplingConfig cfg,
+        Set<Integer> stopIds,
+        java.util.function.Consumer<Row> finished) {
+      this.finished = finished;
       this.model = model;
       this.tokenizer = tokenizer;
       this.cfg = cfg;
@@ -479,6 +559,7 @@ public final class Sampler {
       }
       if (r.finish != null) {
         r.text = decoded != null ? decoded : tokenizer.decode(r.tokens());
+        finished.accept(r);
         return true;
       }
       return false;

@@ -181,6 +181,59 @@ class SamplerTest {
     }
   }
 
+  @Test
+  void rowsFedIntoARunningCallGetTheCompletionsOfTheirOwnSeeds() {
+    SamplingConfig cfg = new SamplingConfig(1.0, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
+    long[] seeds = new long[GROUPS.size()];
+    for (int i = 0; i < seeds.length; i++) {
+      seeds[i] = 100 + i;
+    }
+    List<Generation> all = new Sampler().generate(model, TOK, GROUPS, cfg, seeds);
+    // A feed that has one new row ready every third time it is asked (a queue filling while the
+    // call runs), or at once when nothing runs, into 4 slots; completions arrive as rows end.
+    Generation[] fed = new Generation[GROUPS.size()];
+    List<Integer> order = new ArrayList<>();
+    new Sampler(4, null)
+        .generate(
+            model,
+            TOK,
+            cfg,
+            new Sampler.Feed<Integer>() {
+              int asked;
+              int next;
+
+              @Override
+              public List<Integer> next(int max) {
+                asked++;
+                boolean idle = max == 4; // nothing running: a live queue would block here
+                return next < GROUPS.size() && (idle || asked % 3 == 0)
+                    ? List.of(next++)
+                    : List.of();
+              }
+
+              @Override
+              public int[] prompt(Integer row) {
+                return GROUPS.get(row);
+              }
+
+              @Override
+              public long seed(Integer row) {
+                return seeds[row];
+              }
+
+              @Override
+              public void finished(Integer row, Generation g) {
+                fed[row] = g;
+                order.add(row);
+              }
+            });
+    assertThat(order).hasSize(GROUPS.size()).doesNotHaveDuplicates();
+    for (int i = 0; i < GROUPS.size(); i++) {
+      assertThat(fed[i].tokenIds()).as("row %d", i).isEqualTo(all.get(i).tokenIds());
+    }
+    assertLogProbsMatchFullForward(GROUPS, List.of(fed));
+  }
+
   static void assertLogProbsMatchFullForward(List<int[]> prompts, List<Generation> gens) {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int row = 0; row < prompts.size(); row++) {
