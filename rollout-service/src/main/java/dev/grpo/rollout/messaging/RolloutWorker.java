@@ -331,8 +331,21 @@ public final class RolloutWorker implements AutoCloseable {
         List<HeldTask> batch =
             queue.takeBatch(
                 settings.maxTasksPerBatch(), Integer.MAX_VALUE, 100, settings.batchLingerMillis());
-        if (!batch.isEmpty()) {
+        if (batch.isEmpty()) {
+          continue;
+        }
+        if (settings.maxTasksPerBatch() == 1) {
+          // One task per call: a call's rows (and their shapes as rows finish) are a function of
+          // the task alone, which makes log-probs bit-identical run to run (the demo's setting).
           generator.generate(batch, outcomes);
+        } else {
+          // The running call takes the next waiting tasks as its rows finish; it stops taking
+          // them when the worker stops, so close() waits for the tasks already started only.
+          generator.generateLive(
+              batch,
+              outcomes,
+              canJoin -> generating ? queue.pollFirstIf(canJoin) : null,
+              settings.maxTasksPerBatch());
         }
       }
     } catch (InterruptedException e) {
