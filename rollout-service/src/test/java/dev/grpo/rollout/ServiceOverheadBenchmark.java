@@ -70,14 +70,10 @@ class ServiceOverheadBenchmark {
             TASKS_PER_BATCH * G,
             20,
             100);
+    var meters = new SimpleMeterRegistry();
     try (var producer = producer();
         var node =
-            new RolloutNode(
-                    settings,
-                    CHECKPOINTS,
-                    "cpu",
-                    new SimpleMeterRegistry(),
-                    UnaryOperator.identity())
+            new RolloutNode(settings, CHECKPOINTS, "cpu", meters, UnaryOperator.identity())
                 .start();
         LoadedCheckpoint direct = HfCheckpoint.load(ckpt, Device.cpu())) {
       List<String> lines = new ArrayList<>();
@@ -113,6 +109,13 @@ class ServiceOverheadBenchmark {
                   dir[1],
                   dir[0] / dir[1],
                   100 * (1 - (svc[0] / svc[1]) / (dir[0] / dir[1]))));
+          var calls = meters.find("grpo.rollout.batch.rows").summary();
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "  service so far: %d sampler calls, %.1f rows per call",
+                  calls == null ? 0 : calls.count(),
+                  calls == null ? 0 : calls.mean()));
           if (svc[0] != dir[0]) {
             throw new IllegalStateException("the paths generated different token counts");
           }
