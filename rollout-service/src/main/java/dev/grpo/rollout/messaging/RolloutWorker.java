@@ -42,11 +42,12 @@ import org.jboss.logging.Logger;
  * max.poll.interval.ms}), decodes records (undecodable ones go to the DLQ at once), queues tasks,
  * pauses all assigned partitions while the held tasks would exceed the bound, and commits what
  * {@link OffsetTracker} allows. The <b>generation thread</b> swaps staged policy versions in
- * between batches, takes batches of compatible tasks from the {@link TaskQueue}, has the {@link
- * BatchGenerator} decide and sample them, and hands the groups to the {@link RolloutSink} and the
- * rejected tasks to the {@link DeadLetterPublisher}; publish callbacks report finished offsets back
- * to the poll thread through a queue. The decisions live in {@code service}; this class owns the
- * Kafka clients, the threads and the commits.
+ * between calls, takes a batch of compatible tasks from the {@link TaskQueue}, has the {@link
+ * BatchGenerator} decide and sample them in a call that keeps taking the next queued tasks as rows
+ * finish ({@link BatchGenerator#generateLive}), and hands the groups to the {@link RolloutSink} and
+ * the rejected tasks to the {@link DeadLetterPublisher}; publish callbacks report finished offsets
+ * back to the poll thread through a queue. The decisions live in {@code service}; this class owns
+ * the Kafka clients, the threads and the commits.
  *
  * <p>A failure that is not the task's fault (a publish that fails after the producer's retries, an
  * engine error) stops the worker <em>without committing</em>: its uncommitted tasks go to the other
@@ -63,7 +64,8 @@ public final class RolloutWorker implements AutoCloseable {
    * @param consumerGroup consumer group of all rollout workers
    * @param workerId this worker's id
    * @param maxTasksHeld most tasks held (queued + generating)
-   * @param maxTasksPerBatch most tasks per generation call
+   * @param maxTasksPerBatch most tasks in flight in one generation call, which takes the next
+   *     queued tasks as its rows finish (1: one task per call, no feeding)
    * @param maxRowsPerBatch most sequences decoded at once; a batch's further rows take the places
    *     of finished ones (continuous batching)
    * @param batchLingerMillis wait for a batch to fill
