@@ -18,8 +18,9 @@ import java.util.List;
  * Sampling throughput harness (tokens/s with the KV cache) for the policy runtime, run side by side
  * with benchmarks/src/main/resources/sampling_bench.py (same shapes, same thread count) in PyTorch
  * eager. Usage: {@code SamplingBench <small|medium> <batch> <promptLen> <newTokens> <threads>
- * [reps]} (reps timed runs after one warm-up, default 3). Prints one line: model, params, tokens/s,
- * seconds per generate call, peak RSS (VmHWM, whole JVM).
+ * [reps] [AUTO|DEVICE|HOST]} (reps timed runs after one warm-up, default 3; where the sampler
+ * draws, default AUTO). Prints one line: model, params, tokens/s, seconds per generate call, peak
+ * RSS (VmHWM, whole JVM).
  *
  * <p>Use 1 thread on a shared machine: libtorch's OpenMP workers spin, and with 2 intra-op threads
  * on a loaded 2-core box a forward took 30-50x longer than with 1 (that, not the sampler, is why an
@@ -80,6 +81,7 @@ public final class SamplingBench {
     int newTokens = Integer.parseInt(args[3]);
     int threads = Integer.parseInt(args[4]);
     int reps = args.length > 5 ? Integer.parseInt(args[5]) : 3;
+    Sampler.Draw draw = args.length > 6 ? Sampler.Draw.valueOf(args[6]) : Sampler.Draw.AUTO;
     ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before configuring it
     JniUtils.setNumThreads(threads);
     JniUtils.setNumInteropThreads(1);
@@ -96,7 +98,7 @@ public final class SamplingBench {
       }
       // Stop tokens are impossible (-1) so every row generates exactly newTokens.
       SamplingConfig sc = new SamplingConfig(1.0, 1.0, 0, newTokens, List.of(), List.of(), 0);
-      Sampler sampler = new Sampler();
+      Sampler sampler = new Sampler(0, null, draw);
       NoEos noEos = new NoEos(tok);
       sampler.generate(model, noEos, prompts, sc); // warm-up
       long t0 = System.nanoTime();
@@ -108,8 +110,9 @@ public final class SamplingBench {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(
-          "djl size=%s params=%d batch=%d prompt=%d new=%d threads=%d reps=%d tokens/s=%.1f"
+          "djl draw=%s size=%s params=%d batch=%d prompt=%d new=%d threads=%d reps=%d tokens/s=%.1f"
               + " s/call=%.2f peakRssMiB=%d%n",
+          draw,
           size,
           model.parameterCount(),
           batch,

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
@@ -49,6 +50,15 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray finalNorm;
   private final NDArray lmHead;
   private final NDArray invFreq;
+
+  /**
+   * Rotary tables {@code cos} and {@code [-sin, sin]}, {@code [positions, headDim]}, for positions
+   * {@code 0..positions-1}: looked up per forward (two gathers) instead of recomputed (eight ops),
+   * with the same float32 arithmetic, so the values are the same bits.
+   */
+  private record RopeTables(NDArray cos, NDArray sinSigned, int positions) {}
+
+  private volatile RopeTables ropeTables;
 
   private record Layer(
       NDArray inputNorm,
@@ -363,20 +373,28 @@ public final class LlamaModel implements AutoCloseable {
 
       // Positions count real tokens only, so a left-padded row sees the same positions as unpadded.
       NDArray positions =
-          mask.cumSum(1).sub(1).maximum(0).get(":, " + past + ":").toType(DataType.FLOAT32, false);
-      NDArray freqs = positions.expandDims(-1).mul(invFreq); // [B,T,D/2]
-      NDArray emb = freqs.concat(freqs, -1); // [B,T,D]
-      NDArray cos = emb.cos().expandDims(1); // [B,1,T,D]
-      NDArray sinHalf = freqs.sin();
-      // rotate_half(x) * sin == [x2, x1] * [-sin, sin]: the sign folded in once here.
-      NDArray sin = sinHalf.neg().concat(sinHalf, -1).expandDims(1);
+          mask.cumSum(1)
+              .sub(1)
+              .maximum(0)
+              .get(new NDIndex().addAllDim().addSliceDim(past, total)); // [B,T] int64
+      RopeTables rope = ropeTables(total);
+      NDArray cos = JniUtils.embedding((PtNDArray) positions, (PtNDArray) rope.cos(), false);
+      cos = cos.expandDims(1); // [B,1,T,D]
+      // rotate_half(x) * sin == [x2, x1] * [-sin, sin]: the sign is folded into the table.
+      NDArray sin = JniUtils.embedding((PtNDArray) positions, (PtNDArray) rope.sinSigned(), false);
+      sin = sin.expandDims(1);
 
       // Additive bias [B,1,1,T,S]: key j visible to query i iff j <= past+i and key j is not
-      // padding.
-      NDArray keyIdx = manager.arange(total).reshape(1, total);
-      NDArray queryIdx = manager.arange(past, total).reshape(t, 1);
-      NDArray causal = keyIdx.lte(queryIdx).reshape(1, 1, 1, t, total);
-      NDArray visible = causal.logicalAnd(mask.eq(1).reshape(b, 1, 1, 1, total));
+      // padding. One new token sees every cached key, so a decode step needs the padding only.
+      NDArray visible;
+      if (t == 1) {
+        visible = mask.reshape(b, 1, 1, 1, total); // 0/1 as the mask says
+      } else {
+        NDArray keyIdx = manager.arange(total).reshape(1, total);
+        NDArray queryIdx = manager.arange(past, total).reshape(t, 1);
+        NDArray causal = keyIdx.lte(queryIdx).reshape(1, 1, 1, t, total);
+        visible = causal.logicalAnd(mask.eq(1).reshape(b, 1, 1, 1, total));
+      }
       NDArray bias = visible.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED);
 
       NDArray x = JniUtils.embedding((PtNDArray) ids, (PtNDArray) embed, false);
@@ -403,6 +421,30 @@ public final class LlamaModel implements AutoCloseable {
     }
     logits.attach(out);
     return logits;
+  }
+
+  /** Rotary tables covering at least {@code positions} positions (grown by doubling). */
+  private RopeTables ropeTables(int positions) {
+    RopeTables r = ropeTables;
+    if (r != null && r.positions() >= positions) {
+      return r;
+    }
+    int n =
+        Math.min(
+            config.maxPositionEmbeddings(),
+            Math.max(positions, r == null ? 256 : 2 * r.positions()));
+    NDArray freqs =
+        manager.arange(0, n, 1, DataType.FLOAT32).expandDims(-1).mul(invFreq); // [P, D/2]
+    NDArray cos = freqs.concat(freqs, -1).cos();
+    NDArray sinHalf = freqs.sin();
+    NDArray sinSigned = sinHalf.neg().concat(sinHalf, -1);
+    // Kept for the model's life (a forward on another thread may still read an older table).
+    NDScope.unregister(cos, sinSigned);
+    freqs.close();
+    sinHalf.close();
+    r = new RopeTables(cos, sinSigned, n);
+    ropeTables = r;
+    return r;
   }
 
   private NDArray attention(
@@ -433,16 +475,19 @@ public final class LlamaModel implements AutoCloseable {
     }
     long s = k.getShape().get(2);
     int groups = config.queriesPerKeyValueHead();
-    // Grouped-query attention without materialising repeated K/V: queries [B,KVH,G,T,D] against
-    // keys broadcast over the group axis [B,KVH,1,S,D].
-    NDArray q5 = q.reshape(b, kvHeads, groups, t, d);
-    NDArray k5 = k.expandDims(2);
+    // Grouped-query attention without repeating K/V: the G query heads of a KV head are stacked
+    // along the query axis, [B,KVH,G*T,D] against keys [B,KVH,S,D], a plain batched matmul (a
+    // group axis broadcast against [B,KVH,1,S,D] made matmul copy K and V G times per step).
     NDArray scores =
-        q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d))).add(bias);
-    NDArray probs = scores.softmax(-1);
+        q.reshape(b, kvHeads, (long) groups * t, d)
+            .matMul(k.transpose(0, 1, 3, 2))
+            .mul((float) (1.0 / Math.sqrt(d)))
+            .reshape(b, kvHeads, groups, t, s)
+            .add(bias);
+    NDArray probs = scores.softmax(-1).reshape(b, kvHeads, (long) groups * t, s);
     NDArray ctx =
         probs
-            .matMul(v.expandDims(2)) // [B,KVH,G,T,D]
+            .matMul(v) // [B,KVH,G*T,D]
             .reshape(b, heads, t, d)
             .transpose(0, 2, 1, 3)
             .reshape(b, t, (long) heads * d);

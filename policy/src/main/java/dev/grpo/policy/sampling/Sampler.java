@@ -9,7 +9,6 @@ import dev.grpo.policy.model.KvCache;
 import dev.grpo.policy.model.LlamaModel;
 import dev.grpo.policy.tokenizer.Tokenizer;
 import java.nio.IntBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,12 +25,13 @@ import java.util.SplittableRandom;
  * extended one token per step. A finished row leaves the batch and its cache at once; with {@code
  * maxRows} the next waiting prompt takes its place (continuous batching). Positions come from the
  * mask, so a row's left padding, whether from the prompt or from joining a longer-running batch,
- * changes nothing in its logits. Temperature, top-k, top-p and the draw itself run in Java, in
- * double precision, on the last-position logits copied from the device: that keeps the random
- * stream device-independent, so a seed reproduces a run on CPU and GPU alike. Each row draws from
- * its own random stream derived from (seed, row index), or from a seed of its own ({@link
- * #generate(LlamaModel, Tokenizer, List, SamplingConfig, long[])}). See {@link Generation} for what
- * the returned log-probs mean.
+ * changes nothing in its logits. Each row draws from its own random stream derived from (seed, row
+ * index), or from a seed of its own ({@link #generate(LlamaModel, Tokenizer, List, SamplingConfig,
+ * long[])}); the stream lives in Java, one uniform per row and step. Greedy and plain temperature
+ * sampling draw on the logits' device ({@link DeviceDraw}: inverse CDF against that uniform), so
+ * only the chosen ids and their log-probs leave it (see {@link Draw} for when); top-k and top-p
+ * copy the last-position logits to Java and draw there in double precision ({@link #choose}), with
+ * the same inverse-CDF rule. See {@link Generation} for what the returned log-probs mean.
  *
  * <p>Autograd is switched off on the calling thread for the whole call (grad mode is per thread in
  * libtorch) and restored afterwards, so sampling never builds graphs even when the parameters
@@ -55,6 +55,21 @@ public final class Sampler {
 
   private final StepObserver observer;
   private final int maxRows;
+  private final Draw draw;
+
+  /** Where the token of a row is drawn from its logits. */
+  public enum Draw {
+    /**
+     * On the device where {@link DeviceDraw} covers the sampling config and pays: always on a GPU,
+     * on the CPU from {@link DeviceDraw#CPU_MIN_VOCAB} tokens (below that, the copy of the small
+     * logits and the Java loop cost less than the dozen native calls of the device draw).
+     */
+    AUTO,
+    /** On the device wherever {@link DeviceDraw} covers the config. */
+    DEVICE,
+    /** Always in Java on the copied logits ({@link #choose}), the path top-k and top-p take. */
+    HOST
+  }
 
   /** A sampler that decodes all prompts of a call at once. */
   public Sampler() {
@@ -72,11 +87,17 @@ public final class Sampler {
    * batching), so a batch never waits for its longest row with idle slots.
    */
   public Sampler(int maxRows, StepObserver observer) {
+    this(maxRows, observer, Draw.AUTO);
+  }
+
+  /** As {@link #Sampler(int, StepObserver)}, drawing where {@code draw} says. */
+  public Sampler(int maxRows, StepObserver observer, Draw draw) {
     if (maxRows < 0) {
       throw new IllegalArgumentException("maxRows must be >= 0 (0 = all rows), was " + maxRows);
     }
     this.maxRows = maxRows;
     this.observer = observer;
+    this.draw = java.util.Objects.requireNonNull(draw, "draw");
   }
 
   /**
@@ -115,82 +136,154 @@ public final class Sampler {
               + "), had "
               + rowSeeds.length);
     }
+    int n = promptTokenIds.size();
+    for (int i = 0; i < n; i++) {
+      validate(model, cfg, promptTokenIds.get(i), "prompt " + i);
+    }
+    Generation[] out = new Generation[n];
+    generate(
+        model,
+        tokenizer,
+        cfg,
+        new Feed<Integer>() {
+          private int next;
+
+          @Override
+          public List<Integer> next(int max) {
+            List<Integer> rows = new ArrayList<>();
+            while (rows.size() < max && next < n) {
+              rows.add(next++);
+            }
+            return rows;
+          }
+
+          @Override
+          public int[] prompt(Integer row) {
+            return promptTokenIds.get(row);
+          }
+
+          @Override
+          public long seed(Integer row) {
+            return rowSeeds[row];
+          }
+
+          @Override
+          public void finished(Integer row, Generation g) {
+            out[row] = g;
+          }
+        });
+    return List.of(out);
+  }
+
+  /**
+   * Where a {@link #generate(LlamaModel, Tokenizer, SamplingConfig, Feed)} call gets its rows and
+   * sends its completions: asked for more rows whenever enough slots are free, so a caller can feed
+   * the running call from a live queue. All methods are called on the generating thread.
+   *
+   * @param <R> the caller's handle of one row (one completion to generate)
+   */
+  public interface Feed<R> {
+    /**
+     * Up to {@code max} rows to start now, in order; an empty list when none is waiting. The call
+     * ends when no row is running and this returns none.
+     */
+    List<R> next(int max);
+
+    /** The row's prompt (non-empty, ids inside the vocabulary). */
+    int[] prompt(R row);
+
+    /** The seed of the row's own random stream. */
+    long seed(R row);
+
+    /** The row is finished: called at the step it ends, before the call returns. */
+    void finished(R row, Generation generation);
+  }
+
+  /**
+   * Generates a completion for every row {@code feed} hands out, at most {@code maxRows} at once
+   * ({@code maxRows} 0: no bound, the feed is asked at every step). A row draws from its own stream
+   * seeded with {@link Feed#seed}, so its completion does not depend on the rows around it.
+   *
+   * @throws IllegalArgumentException for a row whose prompt is empty, has a token outside the
+   *     vocabulary or is too long for the context; the call stops there, and the rows not reported
+   *     finished yet are not generated
+   */
+  public <R> void generate(
+      LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Feed<R> feed) {
     boolean gradWas = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
-      return run(model, tokenizer, promptTokenIds, cfg, rowSeeds);
+      run(model, tokenizer, cfg, feed);
     } finally {
       JniUtils.setGradMode(gradWas);
     }
   }
 
-  private List<Generation> run(
-      LlamaModel model,
-      Tokenizer tokenizer,
-      List<int[]> prompts,
-      SamplingConfig cfg,
-      long[] rowSeeds) {
-    int n = prompts.size();
-    if (n == 0) {
-      return List.of();
-    }
+  private static void validate(LlamaModel model, SamplingConfig cfg, int[] p, String what) {
     int vocab = model.config().vocabSize();
     int context = model.config().maxPositionEmbeddings();
-    for (int i = 0; i < n; i++) {
-      int[] p = prompts.get(i);
-      if (p.length == 0) {
+    if (p.length == 0) {
+      throw new IllegalArgumentException(
+          what + " is empty; prompts need at least one token (e.g. BOS)");
+    }
+    for (int id : p) {
+      if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException(
-            "prompt " + i + " is empty; prompts need at least one token (e.g. BOS)");
-      }
-      for (int id : p) {
-        if (id < 0 || id >= vocab) {
-          throw new IllegalArgumentException(
-              "prompt " + i + " has token id " + id + " outside [0, " + vocab + ")");
-        }
-      }
-      if (p.length + cfg.maxNewTokens() > context) {
-        throw new IllegalArgumentException(
-            "longest prompt ("
-                + p.length
-                + ") + maxNewTokens ("
-                + cfg.maxNewTokens()
-                + ") must be <= max_position_embeddings "
-                + context);
+            what + " has token id " + id + " outside [0, " + vocab + ")");
       }
     }
+    if (p.length + cfg.maxNewTokens() > context) {
+      throw new IllegalArgumentException(
+          "longest prompt ("
+              + p.length
+              + ") + maxNewTokens ("
+              + cfg.maxNewTokens()
+              + ") must be <= max_position_embeddings "
+              + context);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R> void run(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Feed<R> feed) {
     Set<Integer> stopIds = new HashSet<>(cfg.stopTokenIds());
     stopIds.add(tokenizer.eosId());
-    Loop loop = new Loop(model, tokenizer, cfg, stopIds);
-    ArrayDeque<Row> waiting = new ArrayDeque<>(n);
-    Row[] all = new Row[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = new Row(i, prompts.get(i), new SplittableRandom(rowSeeds[i]));
-      waiting.add(all[i]);
-    }
-    int slots = maxRows > 0 ? Math.min(maxRows, n) : n;
+    Loop loop =
+        new Loop(
+            model,
+            tokenizer,
+            cfg,
+            stopIds,
+            r ->
+                feed.finished(
+                    (R) r.handle, new Generation(r.tokens(), r.logProbs(), r.text, r.finish)));
+    int slots = maxRows > 0 ? maxRows : Integer.MAX_VALUE;
+    int admitted = 0;
     try (NDManager manager = NDManager.newBaseManager(model.device(), "PyTorch");
         KvCache cache = model.newCache()) {
-      List<Row> active = new ArrayList<>(slots);
-      while (!active.isEmpty() || !waiting.isEmpty()) {
+      List<Row> active = new ArrayList<>();
+      while (true) {
         // Admitting costs a prefill call and a copy of the cache, so wait until a quarter of the
         // slots are free (or none are busy) and admit those rows together.
         int free = slots - active.size();
-        if (!waiting.isEmpty() && (active.isEmpty() || free >= Math.max(1, slots / 4))) {
-          List<Row> admit = new ArrayList<>();
-          while (admit.size() < free && !waiting.isEmpty()) {
-            admit.add(waiting.poll());
+        if (active.isEmpty() || free >= Math.max(1, slots / 4)) {
+          List<R> next = feed.next(free);
+          if (!next.isEmpty()) {
+            List<Row> admit = new ArrayList<>(next.size());
+            for (R handle : next) {
+              int[] p = feed.prompt(handle);
+              validate(model, cfg, p, "prompt of row " + admitted);
+              admit.add(new Row(admitted++, p, new SplittableRandom(feed.seed(handle)), handle));
+            }
+            loop.admit(manager, cache, active, admit);
+            continue;
           }
-          loop.admit(manager, cache, active, admit);
-          continue;
+          if (active.isEmpty()) {
+            return;
+          }
         }
         loop.decode(manager, cache, active);
       }
     }
-    List<Generation> out = new ArrayList<>(n);
-    for (Row r : all) {
-      out.add(new Generation(r.tokens(), r.logProbs(), r.text, r.finish));
-    }
-    return out;
   }
 
   /** One completion being generated: its prompt, stream, tokens so far and first cache column. */
@@ -198,6 +291,7 @@ public final class Sampler {
     final int index;
     final int[] prompt;
     final SplittableRandom rng;
+    final Object handle;
     int[] tokens = new int[16];
     float[] logProbs = new float[16];
     int count;
@@ -208,10 +302,11 @@ public final class Sampler {
     FinishReason finish;
     String text;
 
-    Row(int index, int[] prompt, SplittableRandom rng) {
+    Row(int index, int[] prompt, SplittableRandom rng, Object handle) {
       this.index = index;
       this.prompt = prompt;
       this.rng = rng;
+      this.handle = handle;
     }
 
     void add(int token, float logProb) {
@@ -252,9 +347,17 @@ public final class Sampler {
     private final int vocab;
     private final int context;
     private final double[] scratch;
+    private final boolean deviceDraw;
+    private final java.util.function.Consumer<Row> finished;
     private int step;
 
-    Loop(LlamaModel model, Tokenizer tokenizer, SamplingConfig cfg, Set<Integer> stopIds) {
+    Loop(
+        LlamaModel model,
+        Tokenizer tokenizer,
+        SamplingConfig cfg,
+        Set<Integer> stopIds,
+        java.util.function.Consumer<Row> finished) {
+      this.finished = finished;
       this.model = model;
       this.tokenizer = tokenizer;
       this.cfg = cfg;
@@ -262,6 +365,10 @@ public final class Sampler {
       this.vocab = model.config().vocabSize();
       this.context = model.config().maxPositionEmbeddings();
       this.scratch = new double[vocab];
+      this.deviceDraw =
+          DeviceDraw.covers(cfg, vocab)
+              && (draw == Draw.DEVICE
+                  || (draw == Draw.AUTO && DeviceDraw.pays(model.device(), vocab)));
     }
 
     /**
@@ -313,11 +420,11 @@ public final class Sampler {
           observer.onStep(
               step, last.get(new NDIndex("{}", stepManager.create(expand))), indices(admit));
         }
-        float[] logits = last.toFloatArray();
+        boolean[] done = pick(last, admit, which, u < admit.size());
         for (int i = 0; i < admit.size(); i++) {
           Row r = admit.get(i);
           r.start = promptLen - r.prompt.length;
-          if (!draw(r, logits, which[i] * vocab)) {
+          if (!done[i]) {
             keep.add((long) which[i]);
             joining.add(r);
           }
@@ -363,7 +470,7 @@ public final class Sampler {
         input[i] = r.last();
         java.util.Arrays.fill(mask, i * width + r.start, (i + 1) * width, 1L);
       }
-      float[] logits;
+      boolean[] done;
       try (NDManager stepManager = manager.newSubManager()) {
         NDArray last =
             model.forward(
@@ -374,16 +481,15 @@ public final class Sampler {
         if (observer != null) {
           observer.onStep(step, last, indices(active));
         }
-        logits = last.toFloatArray();
+        done = pick(last, active, null, false);
       }
       step++;
       List<Row> running = new ArrayList<>(b);
       long[] keep = new long[b];
       for (int i = 0; i < b; i++) {
-        Row r = active.get(i);
-        if (!draw(r, logits, i * vocab)) {
+        if (!done[i]) {
           keep[running.size()] = i;
-          running.add(r);
+          running.add(active.get(i));
         }
       }
       if (running.size() < b) {
@@ -393,11 +499,50 @@ public final class Sampler {
       }
     }
 
-    /** Draws the row's next token from {@code logits[offset..]}; true when the row is finished. */
-    private boolean draw(Row r, float[] logits, int offset) {
-      double[] pick = choose(logits, offset, vocab, cfg, r.rng, scratch);
-      int tok = (int) pick[0];
-      r.add(tok, (float) pick[1]);
+    /**
+     * Draws the next token of each of {@code rows}, row {@code i} from line {@code which[i]} of
+     * {@code logits} (null: line i; {@code expand}: the lines must first be gathered per row), and
+     * returns which rows are finished. Each row's uniform comes from its own stream, in Java; with
+     * {@link DeviceDraw} the draw happens on the logits' device and only ids and log-probs come
+     * back, otherwise the logits are copied here for {@link #choose}.
+     */
+    private boolean[] pick(NDArray logits, List<Row> rows, int[] which, boolean expand) {
+      int n = rows.size();
+      boolean[] done = new boolean[n];
+      if (deviceDraw) {
+        NDArray perRow = logits;
+        if (expand) {
+          long[] idx = new long[n];
+          for (int i = 0; i < n; i++) {
+            idx[i] = which[i];
+          }
+          NDArray index = logits.getManager().create(idx).toDevice(logits.getDevice(), false);
+          perRow = logits.get(new NDIndex("{}", index));
+        }
+        double[] u = new double[n];
+        if (cfg.temperature() != 0) {
+          for (int i = 0; i < n; i++) {
+            u[i] = rows.get(i).rng.nextDouble();
+          }
+        }
+        float[] picked = DeviceDraw.draw(perRow, cfg, u);
+        for (int i = 0; i < n; i++) {
+          done[i] = accept(rows.get(i), (int) picked[i], picked[n + i]);
+        }
+        return done;
+      }
+      float[] all = logits.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        int line = which == null ? i : which[i];
+        double[] c = choose(all, line * vocab, vocab, cfg, rows.get(i).rng, scratch);
+        done[i] = accept(rows.get(i), (int) c[0], (float) c[1]);
+      }
+      return done;
+    }
+
+    /** Appends a drawn token to the row; true when the row is finished. */
+    private boolean accept(Row r, int tok, float logProb) {
+      r.add(tok, logProb);
       String decoded = null;
       if (stopIds.contains(tok)) {
         r.finish = FinishReason.STOP;
@@ -414,6 +559,7 @@ public final class Sampler {
       }
       if (r.finish != null) {
         r.text = decoded != null ? decoded : tokenizer.decode(r.tokens());
+        finished.accept(r);
         return true;
       }
       return false;

@@ -142,14 +142,96 @@ class SamplerTest {
   void aRowsCompletionDependsOnItsOwnSeedNotOnTheOtherRows() {
     SamplingConfig cfg = SamplingConfig.ofTemperature(1.0, 12, 0);
     long[] seeds = {11, 12, 13};
-    List<Generation> together = new Sampler().generate(model, TOK, PROMPTS, cfg, seeds);
-    for (int i = 0; i < PROMPTS.size(); i++) {
-      Generation alone =
-          new Sampler()
-              .generate(model, TOK, List.of(PROMPTS.get(i)), cfg, new long[] {seeds[i]})
-              .get(0);
-      assertThat(alone.tokenIds()).isEqualTo(together.get(i).tokenIds());
+    for (Sampler.Draw draw : Sampler.Draw.values()) {
+      Sampler sampler = new Sampler(0, null, draw);
+      List<Generation> together = sampler.generate(model, TOK, PROMPTS, cfg, seeds);
+      for (int i = 0; i < PROMPTS.size(); i++) {
+        Generation alone =
+            sampler
+                .generate(model, TOK, List.of(PROMPTS.get(i)), cfg, new long[] {seeds[i]})
+                .get(0);
+        assertThat(alone.tokenIds()).as("%s row %d", draw, i).isEqualTo(together.get(i).tokenIds());
+      }
     }
+  }
+
+  @Test
+  void theDrawOnTheDevicePicksWhatTheJavaDrawPicksFromTheSameStreams() {
+    // Temperatures 1, 0.7 and greedy; shared prompts and uneven lengths, all rows and 5 slots.
+    for (double t : new double[] {1.0, 0.7, 0.0}) {
+      SamplingConfig cfg = new SamplingConfig(t, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
+      for (int maxRows : new int[] {0, 5}) {
+        List<Generation> device =
+            new Sampler(maxRows, null, Sampler.Draw.DEVICE).generate(model, TOK, GROUPS, cfg);
+        List<Generation> java =
+            new Sampler(maxRows, null, Sampler.Draw.HOST).generate(model, TOK, GROUPS, cfg);
+        for (int i = 0; i < GROUPS.size(); i++) {
+          assertThat(device.get(i).tokenIds())
+              .as("t %s maxRows %d row %d", t, maxRows, i)
+              .isEqualTo(java.get(i).tokenIds());
+          for (int j = 0; j < device.get(i).logProbs().length; j++) {
+            assertThat((double) device.get(i).logProbs()[j])
+                .isCloseTo(java.get(i).logProbs()[j], org.assertj.core.data.Offset.offset(1e-5));
+          }
+        }
+        if (t == 1.0) {
+          assertLogProbsMatchFullForward(GROUPS, device);
+        }
+      }
+    }
+  }
+
+  @Test
+  void rowsFedIntoARunningCallGetTheCompletionsOfTheirOwnSeeds() {
+    SamplingConfig cfg = new SamplingConfig(1.0, 1.0, 0, 20, List.of(), List.of(5, 6, 7), 3);
+    long[] seeds = new long[GROUPS.size()];
+    for (int i = 0; i < seeds.length; i++) {
+      seeds[i] = 100 + i;
+    }
+    List<Generation> all = new Sampler().generate(model, TOK, GROUPS, cfg, seeds);
+    // A feed that has one new row ready every third time it is asked (a queue filling while the
+    // call runs), or at once when nothing runs, into 4 slots; completions arrive as rows end.
+    Generation[] fed = new Generation[GROUPS.size()];
+    List<Integer> order = new ArrayList<>();
+    new Sampler(4, null)
+        .generate(
+            model,
+            TOK,
+            cfg,
+            new Sampler.Feed<Integer>() {
+              int asked;
+              int next;
+
+              @Override
+              public List<Integer> next(int max) {
+                asked++;
+                boolean idle = max == 4; // nothing running: a live queue would block here
+                return next < GROUPS.size() && (idle || asked % 3 == 0)
+                    ? List.of(next++)
+                    : List.of();
+              }
+
+              @Override
+              public int[] prompt(Integer row) {
+                return GROUPS.get(row);
+              }
+
+              @Override
+              public long seed(Integer row) {
+                return seeds[row];
+              }
+
+              @Override
+              public void finished(Integer row, Generation g) {
+                fed[row] = g;
+                order.add(row);
+              }
+            });
+    assertThat(order).hasSize(GROUPS.size()).doesNotHaveDuplicates();
+    for (int i = 0; i < GROUPS.size(); i++) {
+      assertThat(fed[i].tokenIds()).as("row %d", i).isEqualTo(all.get(i).tokenIds());
+    }
+    assertLogProbsMatchFullForward(GROUPS, List.of(fed));
   }
 
   static void assertLogProbsMatchFullForward(List<int[]> prompts, List<Generation> gens) {

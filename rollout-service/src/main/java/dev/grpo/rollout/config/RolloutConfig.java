@@ -33,16 +33,18 @@ public interface RolloutConfig {
   int maxTasksHeld();
 
   /**
-   * Most tasks sampled together in one generation call. Each completion draws from its own seeded
-   * stream, so a group's completions do not depend on the batch it lands in.
+   * Most tasks in flight in one generation call; the running call takes the next queued tasks as
+   * its rows finish (1: one task per call, no feeding, bit-identical log-probs run to run). Each
+   * completion draws from its own seeded stream, so a group's completions do not depend on the
+   * batch it lands in.
    */
   @WithDefault("8")
   int maxTasksPerBatch();
 
   /**
-   * Most sequences decoded at once (the sampler's slots). A batch may hold more rows (tasks x G):
-   * when a row finishes, the next waiting row of the batch, of the same or another task, is
-   * prefilled and takes its place (continuous batching).
+   * Most sequences decoded at once (the sampler's slots). When a quarter of them are free, the next
+   * waiting rows, of a started task or of the next queued one, are prefilled and take the places of
+   * finished rows (continuous batching).
    */
   @WithDefault("128")
   int maxRowsPerBatch();

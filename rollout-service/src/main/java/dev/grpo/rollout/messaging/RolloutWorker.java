@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -60,10 +61,12 @@ import org.jboss.logging.Logger;
  * groups and dead letters, the offsets {@link OffsetTracker} allows ({@code
  * sendOffsetsToTransaction} with the consumer's group metadata, so a member fenced by a rebalance
  * cannot commit), {@code commitTransaction}. The <b>generation thread</b> swaps staged policy
- * versions in between batches, takes batches of compatible tasks from the {@link TaskQueue}, has
- * the {@link BatchGenerator} decide and sample them, and hands each batch's outcomes to the poll
- * thread in one piece. The decisions live in {@code service}; this class owns the Kafka clients,
- * the threads and the transactions.
+ * versions in between calls, takes batches of compatible tasks from the {@link TaskQueue}, has the
+ * {@link BatchGenerator} decide and sample them, and hands their outcomes to the poll thread: with
+ * one task per call, each call's outcomes in one piece; with more, in a call that keeps taking the
+ * next queued tasks as rows finish ({@link BatchGenerator#generateLive}), each group as it
+ * completes. The decisions live in {@code service}; this class owns the Kafka clients, the threads
+ * and the transactions.
  *
  * <p>Only outcomes of tasks taken in the current assignment are written: a task whose partition was
  * revoked (or rewound) while it generated belongs to whoever reads that offset next, and writing
@@ -93,6 +96,21 @@ public final class RolloutWorker implements AutoCloseable {
    */
   static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
 
+  /**
+   * Worker settings.
+   *
+   * @param bootstrapServers Kafka bootstrap servers
+   * @param promptsTopic topic of prompt tasks
+   * @param consumerGroup consumer group of all rollout workers
+   * @param workerId this worker's id
+   * @param maxTasksHeld most tasks held (queued + generating)
+   * @param maxTasksPerBatch most tasks in flight in one generation call, which takes the next
+   *     queued tasks as its rows finish (1: one task per call, no feeding)
+   * @param maxRowsPerBatch most sequences decoded at once; a batch's further rows take the places
+   *     of finished ones (continuous batching)
+   * @param batchLingerMillis wait for a batch to fill
+   * @param pollTimeoutMillis consumer poll timeout
+   */
   public record Settings(
       String bootstrapServers,
       String promptsTopic,
@@ -534,10 +552,26 @@ public final class RolloutWorker implements AutoCloseable {
         List<HeldTask> batch =
             queue.takeBatch(
                 settings.maxTasksPerBatch(), Integer.MAX_VALUE, 100, settings.batchLingerMillis());
-        if (!batch.isEmpty()) {
+        if (batch.isEmpty()) {
+          continue;
+        }
+        if (settings.maxTasksPerBatch() == 1) {
+          // One task per call: a call's rows (and their shapes as rows finish) are a function of
+          // the task alone, which makes log-probs bit-identical run to run (the demo's setting).
+          // Its outcomes go into one transaction.
           List<Outcome> out = new ArrayList<>(batch.size());
-          generator.generate(batch, collector(out));
+          generator.generate(batch, collector(out::add));
           hand(out);
+        } else {
+          // The running call takes the next waiting tasks as its rows finish; it stops taking
+          // them when the worker stops, so close() waits for the tasks already started only.
+          // Each outcome is handed as its group completes (a live call may run for long); the
+          // poll thread writes whatever was handed since its last transaction in the next one.
+          generator.generateLive(
+              batch,
+              collector(o -> hand(List.of(o))),
+              canJoin -> generating ? queue.pollFirstIf(canJoin) : null,
+              settings.maxTasksPerBatch());
         }
       }
     } catch (InterruptedException e) {
@@ -547,8 +581,11 @@ public final class RolloutWorker implements AutoCloseable {
     }
   }
 
-  /** Where the generator's decisions go: a list the poll thread writes in one transaction. */
-  private BatchGenerator.Outcomes collector(List<Outcome> out) {
+  /**
+   * Where the generator's decisions go: to {@code out}, handed on to the poll thread's
+   * transactions.
+   */
+  private BatchGenerator.Outcomes collector(Consumer<Outcome> out) {
     return new BatchGenerator.Outcomes() {
       @Override
       public void generated(HeldTask task, RolloutGroup group) {
@@ -564,12 +601,12 @@ public final class RolloutWorker implements AutoCloseable {
                   + ")");
           return;
         }
-        out.add(new Generated(task, group));
+        out.accept(new Generated(task, group));
       }
 
       @Override
       public void rejected(HeldTask task, String kind, String reason) {
-        out.add(new Rejected(task, task.source(), kind, reason));
+        out.accept(new Rejected(task, task.source(), kind, reason));
       }
     };
   }

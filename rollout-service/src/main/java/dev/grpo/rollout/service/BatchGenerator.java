@@ -42,11 +42,88 @@ public final class BatchGenerator {
   }
 
   /**
-   * Generates one batch of compatible tasks ({@link TaskQueue#takeBatch}). Tasks that cannot run
-   * are rejected first; the others are sampled in one call, and if the sampler refuses the batch,
-   * each task is tried alone so that one bad task does not take the others with it.
+   * As {@link #generate}, but the call keeps taking tasks while it runs: whenever rows finish, the
+   * next waiting task joins when {@link #canJoin} says so ({@code more} gives the candidate without
+   * removing it unless accepted, e.g. {@link TaskQueue#pollFirstIf}), up to {@code maxTasks} in
+   * flight; each group is handed out as soon as it is complete. A task that is too long for the
+   * context is rejected as it is taken. If the sampler refuses a prompt, the tasks of the call not
+   * generated yet are tried one by one as in {@link #generate}.
    */
-  public void generate(List<HeldTask> batch, Outcomes outcomes) {
+  public void generateLive(
+      List<HeldTask> batch,
+      Outcomes outcomes,
+      java.util.function.Function<java.util.function.Predicate<HeldTask>, HeldTask> more,
+      int maxTasks) {
+    List<HeldTask> runnable = runnable(batch, outcomes);
+    if (runnable.isEmpty()) {
+      return;
+    }
+    ServingPolicy policy = policies.current(runnable.get(0).task().runId());
+    HeldTask head = runnable.get(0);
+    List<HeldTask> taken = new ArrayList<>(runnable);
+    java.util.Set<HeldTask> finished =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.function.Supplier<HeldTask> supply =
+        () -> {
+          for (HeldTask t; (t = more.apply(c -> canJoin(policy, head, c))) != null; ) {
+            String tooLong = GroupSampler.rejection(policy, t.task());
+            if (tooLong == null) {
+              taken.add(t);
+              return t;
+            }
+            outcomes.rejected(t, RolloutMetrics.PROMPT_TOO_LONG, tooLong);
+          }
+          return null;
+        };
+    List<Long> waits = new ArrayList<>();
+    GroupSampler.LiveResult result;
+    try {
+      result =
+          sampler.sampleLive(
+              policy,
+              runnable,
+              HeldTask::task,
+              supply,
+              maxTasks,
+              (t, group) -> {
+                finished.add(t);
+                waits.add(group.timings().queueWaitMillis());
+                outcomes.generated(t, group);
+              });
+    } catch (IllegalArgumentException e) {
+      for (HeldTask t : taken) {
+        if (!finished.contains(t)) {
+          generate(List.of(t), outcomes);
+        }
+      }
+      return;
+    }
+    metrics.batch(
+        result.tasks(),
+        result.rows(),
+        result.generatedTokens(),
+        result.generationNanos(),
+        waits.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  /**
+   * Whether task {@code t} may join a running call of {@code head}'s sampled with {@code policy}:
+   * compatible with it, served by that policy as it is (no checkpoint to load for it), and no newer
+   * version of the run is staged (the call then drains, so that the swap happens between calls).
+   */
+  public boolean canJoin(ServingPolicy policy, HeldTask head, HeldTask t) {
+    if (!TaskQueue.compatible(head, t)) {
+      return false;
+    }
+    String run = t.task().runId();
+    if (policies.current(run) != policy || policies.availableVersion(run) != policy.version()) {
+      return false;
+    }
+    return t.task().policy().version() <= policy.version()
+        || t.task().policy().checkpointUri() == null;
+  }
+
+  private List<HeldTask> runnable(List<HeldTask> batch, Outcomes outcomes) {
     List<HeldTask> runnable = new ArrayList<>(batch.size());
     for (HeldTask t : batch) {
       try {
@@ -63,6 +140,16 @@ public final class BatchGenerator {
         outcomes.rejected(t, RolloutMetrics.CHECKPOINT_UNAVAILABLE, e.getMessage());
       }
     }
+    return runnable;
+  }
+
+  /**
+   * Generates one batch of compatible tasks ({@link TaskQueue#takeBatch}). Tasks that cannot run
+   * are rejected first; the others are sampled in one call, and if the sampler refuses the batch,
+   * each task is tried alone so that one bad task does not take the others with it.
+   */
+  public void generate(List<HeldTask> batch, Outcomes outcomes) {
+    List<HeldTask> runnable = runnable(batch, outcomes);
     if (runnable.isEmpty()) {
       return;
     }

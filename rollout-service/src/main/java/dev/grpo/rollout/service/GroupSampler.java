@@ -112,15 +112,7 @@ public final class GroupSampler {
       for (int g = 0; g < t.groupSize(); g++, row++) {
         Generation gen = gens.get(row);
         tokens += gen.tokenIds().length;
-        completions.add(
-            new Completion(
-                g,
-                gen.text(),
-                gen.tokenIds(),
-                gen.logProbs(),
-                gen.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP
-                    ? FinishReason.STOP
-                    : FinishReason.LENGTH));
+        completions.add(completion(g, gen));
       }
       long queueWait = Math.max(0, Duration.between(t.issuedAt(), started).toMillis());
       groups.add(
@@ -136,6 +128,174 @@ public final class GroupSampler {
               finished));
     }
     return new BatchResult(groups, tokens, nanos);
+  }
+
+  /** What a live call did, for the batch metrics. */
+  public record LiveResult(int tasks, int rows, long generatedTokens, long generationNanos) {}
+
+  /**
+   * Samples {@code first} and then whatever {@code more} hands out while the call runs, in one
+   * {@link Sampler} feed: when rows finish and a quarter of the {@code maxRows} slots are free, the
+   * remaining rows of started tasks and the rows of new tasks take their places (continuous
+   * batching from a live queue). At most {@code maxTasks} tasks are in flight at once; {@code more}
+   * is asked only below that, and returns null when no task can join now. Each task's group goes to
+   * {@code done} as soon as its last completion ends. Tasks must be compatible with {@code first}'s
+   * ({@link TaskQueue#compatible}) and fit the policy ({@link #rejection}).
+   *
+   * @param <T> the caller's holder of a task
+   * @throws IllegalArgumentException when the sampler refuses a prompt; groups already handed to
+   *     {@code done} stand, the others were not generated
+   */
+  public <T> LiveResult sampleLive(
+      ServingPolicy policy,
+      List<T> first,
+      java.util.function.Function<T, PromptTask> taskOf,
+      java.util.function.Supplier<T> more,
+      int maxTasks,
+      java.util.function.BiConsumer<T, RolloutGroup> done) {
+    Tokenizer tok = policy.checkpoint().tokenizer();
+    SamplingParams p = taskOf.apply(first.get(0)).sampling();
+    SamplingConfig cfg =
+        new SamplingConfig(
+            p.temperature(),
+            p.topP(),
+            p.topK(),
+            p.maxNewTokens(),
+            p.stopStrings(),
+            List.of(),
+            p.seed());
+    LiveFeed<T> feed = new LiveFeed<>(policy, tok, first, taskOf, more, maxTasks, done);
+    long t0 = System.nanoTime();
+    sampler.generate(policy.checkpoint().model(), tok, cfg, feed);
+    return new LiveResult(feed.tasks, feed.rows, feed.tokens, System.nanoTime() - t0);
+  }
+
+  /** One completion of a started task. */
+  private record LiveRow<T>(Started<T> task, int index) {}
+
+  /** A task whose rows are being handed out and whose completions are being collected. */
+  private static final class Started<T> {
+    final T holder;
+    final PromptTask task;
+    final int[] prompt;
+    final Completion[] completions;
+    final Instant admitted = Instant.now();
+    final long admittedNanos = System.nanoTime();
+    int handedOut;
+    int finished;
+
+    Started(T holder, PromptTask task, int[] prompt) {
+      this.holder = holder;
+      this.task = task;
+      this.prompt = prompt;
+      this.completions = new Completion[task.groupSize()];
+    }
+  }
+
+  private final class LiveFeed<T> implements Sampler.Feed<LiveRow<T>> {
+    private final ServingPolicy policy;
+    private final Tokenizer tok;
+    private final java.util.ArrayDeque<T> first;
+    private final java.util.function.Function<T, PromptTask> taskOf;
+    private final java.util.function.Supplier<T> more;
+    private final int maxTasks;
+    private final java.util.function.BiConsumer<T, RolloutGroup> done;
+    private Started<T> current;
+    private int inFlight;
+    int tasks;
+    int rows;
+    long tokens;
+
+    LiveFeed(
+        ServingPolicy policy,
+        Tokenizer tok,
+        List<T> first,
+        java.util.function.Function<T, PromptTask> taskOf,
+        java.util.function.Supplier<T> more,
+        int maxTasks,
+        java.util.function.BiConsumer<T, RolloutGroup> done) {
+      this.policy = policy;
+      this.tok = tok;
+      this.first = new java.util.ArrayDeque<>(first);
+      this.taskOf = taskOf;
+      this.more = more;
+      this.maxTasks = maxTasks;
+      this.done = done;
+    }
+
+    @Override
+    public List<LiveRow<T>> next(int max) {
+      List<LiveRow<T>> out = new ArrayList<>();
+      while (out.size() < max) {
+        if (current == null || current.handedOut == current.task.groupSize()) {
+          current = start();
+          if (current == null) {
+            break;
+          }
+        }
+        out.add(new LiveRow<>(current, current.handedOut++));
+      }
+      return out;
+    }
+
+    private Started<T> start() {
+      T next = !first.isEmpty() ? first.poll() : inFlight < maxTasks ? more.get() : null;
+      if (next == null) {
+        return null;
+      }
+      PromptTask t = taskOf.apply(next);
+      inFlight++;
+      tasks++;
+      rows += t.groupSize();
+      return new Started<>(next, t, PromptEncoding.withBos(tok, t.prompt()));
+    }
+
+    @Override
+    public int[] prompt(LiveRow<T> row) {
+      return row.task().prompt;
+    }
+
+    @Override
+    public long seed(LiveRow<T> row) {
+      return completionSeed(row.task().task.sampling().seed(), row.index());
+    }
+
+    @Override
+    public void finished(LiveRow<T> row, Generation gen) {
+      Started<T> s = row.task();
+      s.completions[row.index()] = completion(row.index(), gen);
+      tokens += gen.tokenIds().length;
+      if (++s.finished < s.task.groupSize()) {
+        return;
+      }
+      inFlight--;
+      Instant now = Instant.now();
+      long queueWait = Math.max(0, Duration.between(s.task.issuedAt(), s.admitted).toMillis());
+      long millis = (System.nanoTime() - s.admittedNanos) / 1_000_000;
+      done.accept(
+          s.holder,
+          new RolloutGroup(
+              Contracts.SCHEMA_VERSION,
+              s.task.runId(),
+              s.task.groupId(),
+              s.task,
+              policy.version(),
+              workerId,
+              List.of(s.completions),
+              new RolloutTimings(queueWait, millis),
+              now));
+    }
+  }
+
+  private static Completion completion(int index, Generation gen) {
+    return new Completion(
+        index,
+        gen.text(),
+        gen.tokenIds(),
+        gen.logProbs(),
+        gen.finishReason() == dev.grpo.policy.sampling.FinishReason.STOP
+            ? FinishReason.STOP
+            : FinishReason.LENGTH);
   }
 
   /**

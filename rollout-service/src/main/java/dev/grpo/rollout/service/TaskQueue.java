@@ -119,6 +119,23 @@ public final class TaskQueue {
     return rows >= maxRows ? maxTasks : n;
   }
 
+  /**
+   * Removes and returns the oldest task when it satisfies {@code p}, without waiting; null when the
+   * queue is empty or its oldest task does not (later tasks never overtake it: a running call that
+   * takes tasks this way cannot starve another run's).
+   */
+  public HeldTask pollFirstIf(Predicate<HeldTask> p) {
+    lock.lock();
+    try {
+      if (tasks.isEmpty() || !p.test(tasks.getFirst())) {
+        return null;
+      }
+      return tasks.removeFirst();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether two tasks can be sampled in one call: same run, same parameters except the seed. */
   public static boolean compatible(HeldTask a, HeldTask b) {
     SamplingParams x = a.task().sampling();

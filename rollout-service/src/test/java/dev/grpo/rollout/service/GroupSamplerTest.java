@@ -90,6 +90,58 @@ class GroupSamplerTest {
   }
 
   @Test
+  void tasksFedIntoARunningCallGetTheGroupsTheyGetAlone() {
+    // 5 tasks x G = 4 through 6 slots, at most 2 tasks in flight: rows of started tasks and new
+    // tasks take the places of finished rows, and each group is handed out when complete.
+    GroupSampler live = new GroupSampler("w", 6);
+    List<PromptTask> tasks =
+        List.of(
+            task("g-0", "What is 6 times 7?", 21),
+            task("g-1", "Hi", 22),
+            task("g-2", "A much longer prompt that pads the batch on the left.", 23),
+            task("g-3", "Hi", 24),
+            task("g-4", "2 + 2", 25));
+    java.util.ArrayDeque<PromptTask> queue = new java.util.ArrayDeque<>(tasks.subList(1, 5));
+    Map<String, RolloutGroup> got = new java.util.LinkedHashMap<>();
+    int[] inFlight = {1}; // g-0
+    int[] most = {0};
+    GroupSampler.LiveResult r =
+        live.sampleLive(
+            policy,
+            List.of(tasks.get(0)),
+            t -> t,
+            () -> {
+              PromptTask t = queue.poll();
+              if (t != null) {
+                most[0] = Math.max(most[0], ++inFlight[0]);
+              }
+              return t;
+            },
+            2,
+            (t, g) -> {
+              inFlight[0]--;
+              got.put(t.groupId(), g);
+            });
+    assertEquals(5, r.tasks());
+    assertEquals(20, r.rows());
+    assertEquals(5, got.size());
+    assertEquals(2, most[0], "tasks in flight at most");
+    GroupSampler alone = new GroupSampler("w");
+    for (PromptTask t : tasks) {
+      RolloutGroup expected = alone.sample(policy, List.of(t)).groups().get(0);
+      RolloutGroup actual = got.get(t.groupId());
+      assertEquals(t.groupId(), actual.groupId());
+      for (int g = 0; g < 4; g++) {
+        Completion x = expected.completions().get(g);
+        Completion y = actual.completions().get(g);
+        assertEquals(g, y.index());
+        assertArrayEquals(x.tokenIds(), y.tokenIds(), t.groupId() + " completion " + g);
+        assertArrayEquals(x.logProbs(), y.logProbs(), 1e-4f, t.groupId() + " completion " + g);
+      }
+    }
+  }
+
+  @Test
   void completionSeedsDifferPerIndexAndTask() {
     assertNotEquals(GroupSampler.completionSeed(1, 0), GroupSampler.completionSeed(1, 1));
     assertNotEquals(GroupSampler.completionSeed(1, 0), GroupSampler.completionSeed(2, 0));

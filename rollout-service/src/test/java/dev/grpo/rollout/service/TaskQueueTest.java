@@ -62,4 +62,17 @@ class TaskQueueTest {
     assertEquals(List.of(big), q.takeBatch(8, 8, 0, 0));
     assertEquals(List.of(small), q.takeBatch(8, 8, 0, 0));
   }
+
+  @Test
+  void pollFirstIfTakesTheOldestTaskOnlyWhenItQualifies() {
+    var q = new TaskQueue();
+    HeldTask a = held("r1", 1.0, 4);
+    HeldTask b = held("r2", 1.0, 4);
+    q.add(a);
+    q.add(b);
+    assertEquals(null, q.pollFirstIf(t -> t.task().runId().equals("r2")), "r2 does not overtake");
+    assertEquals(a, q.pollFirstIf(t -> true));
+    assertEquals(b, q.pollFirstIf(t -> true));
+    assertEquals(null, q.pollFirstIf(t -> true));
+  }
 }
