@@ -162,7 +162,8 @@ public final class TrainingBench {
         JniUtils.startProfile(false, false, false);
         trainer.step(batch);
         JniUtils.stopProfile(trace);
-        System.out.printf("profiled step wall_s=%.3f trace=%s%n", (System.nanoTime() - p0) / 1e9, trace);
+        System.out.printf(
+            "profiled step wall_s=%.3f trace=%s%n", (System.nanoTime() - p0) / 1e9, trace);
       }
     }
   }
