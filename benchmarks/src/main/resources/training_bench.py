@@ -110,6 +110,14 @@ def main():
     print("torch blas=%s size=%s params=%d seqs=%d prompt=%d completion=%d threads=%d step_s=%.3f tokens/s=%.1f peakRssMiB=%d loss=%.5f fwdBwd_s=%.3f optimizer_s=%.3f"
           % ("/".join(blas.split("/")[-2:]), size, n, seqs, P, C, threads, secs / steps, steps * seqs * (P + C) / secs,
              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, loss, split[0] / steps, split[1] / steps))
+    trace = os.environ.get("PROFILE_TRACE")
+    if trace:
+        # One more step under the autograd profiler, the twin of TrainingBench's -Dprofile.trace.
+        t = time.perf_counter()
+        with torch.autograd.profiler.profile() as prof:
+            step()
+        print("profiled step wall_s=%.3f trace=%s" % (time.perf_counter() - t, trace))
+        prof.export_chrome_trace(trace)
 
 
 if __name__ == "__main__":

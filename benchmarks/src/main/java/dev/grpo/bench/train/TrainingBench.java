@@ -154,6 +154,17 @@ public final class TrainingBench {
           last.loss(),
           fbMillis / 1000.0 / steps,
           optMillis / 1000.0 / steps);
+      String trace = System.getProperty("profile.trace");
+      if (trace != null) {
+        // One more step under libtorch's profiler: every aten op with its duration, as a chrome
+        // trace; benchmarks/trace_summary.py splits it into forward, backward and optimizer.
+        long p0 = System.nanoTime();
+        JniUtils.startProfile(false, false, false);
+        trainer.step(batch);
+        JniUtils.stopProfile(trace);
+        System.out.printf(
+            "profiled step wall_s=%.3f trace=%s%n", (System.nanoTime() - p0) / 1e9, trace);
+      }
     }
   }
 

@@ -156,15 +156,21 @@ public final class LlamaModel implements AutoCloseable {
       for (var e : expectedShapes(cfg).entrySet()) {
         String name = e.getKey();
         Shape shape = e.getValue();
-        float[] data = new float[Math.toIntExact(shape.size())];
-        if (name.endsWith("norm.weight")) {
-          java.util.Arrays.fill(data, 1f);
-        } else if (!name.endsWith(".bias")) {
-          for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (rng.nextGaussian() * cfg.initializerRange());
-          }
+        // Written straight into a direct buffer that the CPU tensor then uses as its storage: a
+        // float[] would be copied into one anyway and leave a model-sized garbage array on the
+        // heap, resident until a GC that a training loop may never trigger (128 MiB at 32M).
+        int n = Math.toIntExact(shape.size());
+        java.nio.ByteBuffer bytes = manager.allocateDirect(n * Float.BYTES);
+        java.nio.FloatBuffer data = bytes.asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+          data.put(
+              name.endsWith("norm.weight")
+                  ? 1f
+                  : name.endsWith(".bias")
+                      ? 0f
+                      : (float) (rng.nextGaussian() * cfg.initializerRange()));
         }
-        params.put(name, manager.create(data, shape));
+        params.put(name, manager.create(bytes, shape, DataType.FLOAT32));
       }
       return new LlamaModel(cfg, manager, params);
     } catch (RuntimeException e) {

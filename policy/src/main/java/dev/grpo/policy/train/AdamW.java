@@ -33,7 +33,8 @@ import java.util.Map;
  * reported as such, so one bad batch does not poison the weights.
  *
  * <p>The moments live in the optimizer's own manager on the parameters' device; updates are
- * in-place with grad mode off, temporaries are closed per step.
+ * in-place with grad mode off, one native call per parameter (libtorch's Adam kernel sequence
+ * through DJL), whose temporaries are freed inside the call.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -110,19 +111,28 @@ public final class AdamW implements AutoCloseable {
     double lr = config.learningRateAt(step);
     try (GradMode off = GradMode.disabled();
         NDScope scope = new NDScope()) {
-      Map<String, NDArray> grads = new LinkedHashMap<>();
-      List<NDArray> squares = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      List<NDArray> grads = new ArrayList<>();
+      List<NDArray> norms = new ArrayList<>();
       for (var e : params.entrySet()) {
         NDArray g = gradientOf(e.getValue());
         if (g != null) {
-          grads.put(e.getKey(), g);
-          squares.add(g.square().sum().toType(DataType.FLOAT64, false));
+          names.add(e.getKey());
+          grads.add(g);
+          // One reading pass per parameter (no squared temporary); the norms are summed in float64.
+          norms.add(g.norm());
         }
       }
       if (grads.isEmpty()) {
         return new Update(0, lr, 1, true);
       }
-      double norm = Math.sqrt(NDArrays.stack(new NDList(squares)).sum().getDouble());
+      double norm =
+          Math.sqrt(
+              NDArrays.stack(new NDList(norms))
+                  .toType(DataType.FLOAT64, false)
+                  .square()
+                  .sum()
+                  .getDouble());
       if (!Double.isFinite(norm)) {
         return new Update(norm, lr, 0, true);
       }
@@ -131,21 +141,36 @@ public final class AdamW implements AutoCloseable {
       long t = step + 1;
       double bc1 = 1 - Math.pow(config.beta1(), t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), t));
-      float b1 = (float) config.beta1();
-      float b2 = (float) config.beta2();
-      for (var e : grads.entrySet()) {
-        String name = e.getKey();
-        NDArray g = coef < 1.0 ? e.getValue().mul((float) coef) : e.getValue();
+      // The bias corrections folded into two scalars: lr / bc1 * m / (sqrt(v) / bc2Sqrt + eps) ==
+      // (lr * bc2Sqrt / bc1) * m / (sqrt(v) + eps * bc2Sqrt).
+      float stepSize = (float) (lr * bc2Sqrt / bc1);
+      float epsilon = (float) (config.epsilon() * bc2Sqrt);
+      for (int i = 0; i < grads.size(); i++) {
+        String name = names.get(i);
         NDArray p = params.get(name);
-        NDArray m = expAvg.get(name);
-        NDArray v = expAvgSq.get(name);
-        m.muli(b1).addi(g.mul(1f - b1));
-        v.muli(b2).addi(g.square().muli(1f - b2));
-        if (config.weightDecay() > 0 && p.getShape().dimension() >= 2) {
-          p.muli((float) (1 - lr * config.weightDecay()));
-        }
-        NDArray denom = v.sqrt().divi((float) bc2Sqrt).addi((float) config.epsilon());
-        p.subi(m.div(denom).muli((float) (lr / bc1)));
+        float decay =
+            config.weightDecay() > 0 && p.getShape().dimension() >= 2
+                ? (float) config.weightDecay()
+                : 0f;
+        // libtorch's own Adam update (DJL's PyTorch engine), one native call per parameter:
+        // g' = coef g; p -= lr wd p; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2 (addcmul);
+        // p -= stepSize m / (sqrt(v) + epsilon). Its temporaries die inside the call, so the
+        // update costs one parameter's worth of scratch memory instead of several copies of the
+        // whole model held until the step ends; clip_grad -1 turns its element-wise clamp off.
+        JniUtils.adamUpdate(
+            (PtNDArray) p,
+            (PtNDArray) grads.get(i),
+            (PtNDArray) expAvg.get(name),
+            (PtNDArray) expAvgSq.get(name),
+            (float) lr,
+            stepSize,
+            decay,
+            (float) coef,
+            -1f,
+            (float) config.beta1(),
+            (float) config.beta2(),
+            epsilon,
+            true);
       }
       step++;
       return new Update(norm, lr, coef, false);
