@@ -13,7 +13,6 @@ git show "$base":policy/src/main/java/dev/grpo/policy/sampling/Sampler.java > $o
 javac -d $old/classes -cp "$CP" $old/src/dev/grpo/policy/sampling/Sampler.java
 javac -d $out -cp "$CP" benchmarks/src/main/java/dev/grpo/bench/policy/*.java
 export DJL_OFFLINE=true OMP_NUM_THREADS=1
-export MKL_DEBUG_CPU_TYPE=${MKL_DEBUG_CPU_TYPE-5}
 M=dev.grpo.bench.policy.MixedLengthBench
 for r in $(seq 1 "$rounds"); do
   echo "# round $r $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
