@@ -24,14 +24,26 @@ final class PlatformProcesses {
       Duration startTimeout,
       List<ServiceProcess> started)
       throws Exception {
+    start(bootstrap, db, name, startTimeout, started, Map.of());
+  }
+
+  /**
+   * As {@link #start(String, DatabaseEndpoint, String, Duration, List)}, with {@code extraEnv} set
+   * in all three services (e.g. where to export traces).
+   */
+  static void start(
+      String bootstrap,
+      DatabaseEndpoint db,
+      String name,
+      Duration startTimeout,
+      List<ServiceProcess> started,
+      Map<String, String> extraEnv)
+      throws Exception {
     Path target = Path.of("target").toAbsolutePath();
     Path logs = target.resolve(name + "-logs");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS",
-            bootstrap,
-            "GRPO_CHECKPOINT_ROOT",
-            target.resolve(name + "-checkpoints").toString());
+    Map<String, String> common = new HashMap<>(extraEnv);
+    common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    common.put("GRPO_CHECKPOINT_ROOT", target.resolve(name + "-checkpoints").toString());
     var trainerEnv = new HashMap<>(common);
     trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());

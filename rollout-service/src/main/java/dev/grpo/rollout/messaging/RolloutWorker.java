@@ -3,6 +3,7 @@ package dev.grpo.rollout.messaging;
 import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.SourceRecord;
@@ -14,12 +15,22 @@ import dev.grpo.rollout.service.OffsetTracker;
 import dev.grpo.rollout.service.RolloutMetrics;
 import dev.grpo.rollout.service.TaskQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,6 +116,7 @@ public final class RolloutWorker implements AutoCloseable {
   private final RolloutSink sink;
   private final DeadLetterPublisher deadLetters;
   private final RolloutMetrics metrics;
+  private final Tracer tracer;
   private final TaskQueue queue = new TaskQueue();
   private final AtomicInteger held = new AtomicInteger();
   private final AtomicInteger unacknowledgedSends = new AtomicInteger();
@@ -124,7 +136,9 @@ public final class RolloutWorker implements AutoCloseable {
       PolicyRegistry policies,
       RolloutSink sink,
       DeadLetterPublisher deadLetters,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.settings = settings;
     this.policies = policies;
     this.sink = sink;
@@ -224,14 +238,21 @@ public final class RolloutWorker implements AutoCloseable {
     held.incrementAndGet();
     if (r.value() == null) {
       deadLetter(
-          src, RolloutMetrics.UNDECODABLE, "payload is null (a tombstone), expected a PromptTask");
+          src,
+          RolloutMetrics.UNDECODABLE,
+          "payload is null (a tombstone), expected a PromptTask",
+          generateSpan(src, null, System.nanoTime(), GroupTracing.extract(r.headers())));
       return;
     }
     try {
       PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
-      queue.add(new HeldTask(src, task, System.nanoTime()));
+      queue.add(new HeldTask(src, task, System.nanoTime(), GroupTracing.extract(r.headers())));
     } catch (EventFormatException e) {
-      deadLetter(src, RolloutMetrics.UNDECODABLE, e.getMessage());
+      deadLetter(
+          src,
+          RolloutMetrics.UNDECODABLE,
+          e.getMessage(),
+          generateSpan(src, null, System.nanoTime(), GroupTracing.extract(r.headers())));
     }
   }
 
@@ -347,48 +368,82 @@ public final class RolloutWorker implements AutoCloseable {
       new BatchGenerator.Outcomes() {
         @Override
         public void generated(HeldTask task, RolloutGroup group) {
-          publish(task.source(), group);
+          Span span = generateSpan(task);
+          span.setAttribute(POLICY_VERSION, group.policyVersion());
+          publish(task.source(), group, span);
         }
 
         @Override
         public void rejected(HeldTask task, String kind, String reason) {
-          deadLetter(task.source(), kind, reason);
+          deadLetter(task.source(), kind, reason, generateSpan(task));
         }
       };
 
-  private void publish(SourceRecord src, RolloutGroup group) {
-    unacknowledgedSends.incrementAndGet();
-    sink.publish(group)
-        .whenComplete(
-            (v, e) -> {
-              unacknowledgedSends.decrementAndGet();
-              if (e != null) {
-                fail(
-                    new IllegalStateException(
-                        "publishing group " + group.groupId() + " failed", e));
-                return;
-              }
-              metrics.groupPublished();
-              finish(src);
-            });
+  /**
+   * The worker's span of a task's trace, child of the trainer's issue span in its record, from
+   * taking the task to the broker's acknowledgement of its group (or dead letter).
+   */
+  private Span generateSpan(HeldTask task) {
+    return generateSpan(task.source(), task.task(), task.receivedNanos(), task.trace());
   }
 
-  private void deadLetter(SourceRecord src, String kind, String reason) {
+  private Span generateSpan(SourceRecord src, PromptTask task, long receivedNanos, Context parent) {
+    Instant start = Instant.now().minus(System.nanoTime() - receivedNanos, ChronoUnit.NANOS);
+    return GroupTracing.span(
+            tracer,
+            GroupTracing.GENERATE_SPAN,
+            SpanKind.CONSUMER,
+            parent,
+            task == null ? null : task.runId(),
+            task == null ? src.keyText() : task.groupId())
+        .setStartTimestamp(start)
+        .setAttribute(WORKER_ID, settings.workerId())
+        .startSpan();
+  }
+
+  private static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("grpo.worker.id");
+  private static final AttributeKey<Long> POLICY_VERSION =
+      AttributeKey.longKey("grpo.policy.version");
+
+  private void publish(SourceRecord src, RolloutGroup group, Span span) {
+    unacknowledgedSends.incrementAndGet();
+    CompletableFuture<Void> sent;
+    try (Scope scope = span.makeCurrent()) {
+      sent = sink.publish(group);
+    }
+    sent.whenComplete(
+        (v, e) -> {
+          unacknowledgedSends.decrementAndGet();
+          if (e != null) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(e));
+            span.end();
+            fail(new IllegalStateException("publishing group " + group.groupId() + " failed", e));
+            return;
+          }
+          span.end();
+          metrics.groupPublished();
+          finish(src);
+        });
+  }
+
+  private void deadLetter(SourceRecord src, String kind, String reason, Span span) {
     metrics.deadLettered(kind);
     unacknowledgedSends.incrementAndGet();
-    deadLetters
-        .publish(src, DeadLetters.ROLLOUT_GENERATE, kind + ": " + reason)
-        .whenComplete(
-            (v, e) -> {
-              unacknowledgedSends.decrementAndGet();
-              if (e != null) {
-                fail(
-                    new IllegalStateException(
-                        "dead-lettering " + src.coordinates() + " failed", e));
-                return;
-              }
-              finish(src);
-            });
+    span.setStatus(StatusCode.ERROR, kind);
+    CompletableFuture<Void> sent;
+    try (Scope scope = span.makeCurrent()) {
+      sent = deadLetters.publish(src, DeadLetters.ROLLOUT_GENERATE, kind + ": " + reason);
+    }
+    sent.whenComplete(
+        (v, e) -> {
+          span.end();
+          unacknowledgedSends.decrementAndGet();
+          if (e != null) {
+            fail(new IllegalStateException("dead-lettering " + src.coordinates() + " failed", e));
+            return;
+          }
+          finish(src);
+        });
   }
 
   private void finish(SourceRecord src) {

@@ -246,7 +246,9 @@ public final class RunController implements AutoCloseable {
             computeMillis);
     steps.record(trained);
     intake.trained(batch);
-    checkpoints.trained(batch.stream().map(p -> p.group().groupId()).toList());
+    var groupIds = batch.stream().map(p -> p.group().groupId()).toList();
+    checkpoints.trained(groupIds);
+    env.traces().trained(runId, groupIds, step, version, t0);
     completedSteps = step;
     env.faults().at(Point.AFTER_STEP, runId, step);
     long checkpointMillis = 0;
