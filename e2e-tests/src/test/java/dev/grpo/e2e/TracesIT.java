@@ -73,7 +73,7 @@ class TracesIT {
     PlatformProcesses.start(bootstrap, db, NAME, DemoPipelineIT.START_TIMEOUT, services, tracing);
     trainer = new TrainerClient(services.get(0).uri());
     ObjectNode config = DemoRecipe.builtIn().withSteps(3).withName(NAME).runConfig();
-    ((ObjectNode) config.path("eval")).put("size", 20).put("every", 100);
+    ((ObjectNode) config.path("eval")).put("size", 20).put("every", 0);
     runId = trainer.createRun(config);
   }
 
@@ -99,7 +99,7 @@ class TracesIT {
     ReceivedSpan train = byName.get(GroupTracing.TRAIN_SPAN);
 
     assertThat(byName.values())
-        .as("spans of group %s", groupId)
+        .as("trace ids of group %s's spans %s", groupId, byName)
         .extracting(ReceivedSpan::traceId)
         .containsOnly(issue.traceId());
     assertThat(issue.service()).isEqualTo("trainer-service");
