@@ -76,7 +76,9 @@ public final class RunController implements AutoCloseable {
   private static RunController create(
       String runId, RunSpec spec, RunEnv env, RunPolicy policy, RunStatus status) {
     try {
-      return new RunController(runId, spec, env, policy, status);
+      var c = new RunController(runId, spec, env, policy, status);
+      env.metrics().dropReasons(runId, DropReason.known());
+      return c;
     } catch (RuntimeException e) {
       policy.close();
       throw e;
