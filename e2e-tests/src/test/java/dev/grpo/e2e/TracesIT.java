@@ -2,6 +2,7 @@ package dev.grpo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.ProducerHeader;
@@ -9,6 +10,9 @@ import dev.grpo.contracts.Topics;
 import dev.grpo.e2e.OtlpReceiver.ReceivedSpan;
 import dev.grpo.localinfra.DatabaseEndpoint;
 import dev.grpo.localinfra.SharedTestInfrastructure;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -125,6 +129,19 @@ class TracesIT {
     }
     assertThat(ProducerHeader.of(record(Topics.SCORED, groupId).headers()))
         .contains("reward-" + NAME);
+
+    // The console's lineage names the reward instance that scored the group.
+    var lineage =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        services.get(0).uri().resolve("/console/api/groups/" + groupId))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(lineage.statusCode()).isEqualTo(200);
+    assertThat(new ObjectMapper().readTree(lineage.body()).path("scored").path("producer").asText())
+        .isEqualTo("reward-" + NAME);
   }
 
   /** A group of the run trained in its first step, once one is. */
