@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -56,6 +57,8 @@ class TracesIT {
   private DatabaseEndpoint db;
   private String bootstrap;
   private String runId;
+  private String partRunId;
+  private Process partService;
 
   @BeforeAll
   void startReceiverPlatformAndRun() throws Exception {
@@ -79,10 +82,33 @@ class TracesIT {
     ObjectNode config = DemoRecipe.builtIn().withSteps(3).withName(NAME).runConfig();
     ((ObjectNode) config.path("eval")).put("size", 20).put("every", 0);
     runId = trainer.createRun(config);
+    // A second run whose spec names a topic part, scored by the Python example part service: its
+    // groups go through the join, and the part's record carries the rollout's traceparent on.
+    Path examples = ServiceProcess.projectRoot().resolve("examples/python-reward");
+    var pb =
+        new ProcessBuilder(List.of("/usr/bin/python3", "-u", "topic_reward.py"))
+            .directory(examples.toFile())
+            .redirectErrorStream(true);
+    pb.redirectOutput(Path.of("target", NAME + "-logs", "topic_reward.log").toFile());
+    pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    partService = pb.start();
+    ObjectNode partConfig = DemoRecipe.builtIn().withSteps(2).withName(NAME + "-part").runConfig();
+    partConfig.put("groupsPerStep", 2).put("groupSize", 4);
+    ((ObjectNode) partConfig.path("eval")).put("size", 20).put("every", 0);
+    partConfig.set(
+        "rewardSpec",
+        new ObjectMapper()
+            .readTree(
+                "{\"checkers\":[{\"name\":\"exact_match\",\"weight\":1.0,\"params\":{\"extract\":\"region\"}},"
+                    + "{\"name\":\"brevity\",\"weight\":0.2,\"external\":{\"via\":\"topic\",\"timeoutMillis\":60000}}]}"));
+    partRunId = trainer.createRun(partConfig);
   }
 
   @AfterAll
   void stopEverything() {
+    if (partService != null) {
+      partService.destroy();
+    }
     for (int i = services.size() - 1; i >= 0; i--) {
       services.get(i).close();
     }
@@ -94,9 +120,17 @@ class TracesIT {
   @Test
   void oneTrainedGroupIsOneTraceAcrossTheThreeServices() throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    String groupId = awaitTrainedGroup(deadline);
+    String groupId = awaitTrainedGroup(runId, deadline);
 
-    Map<String, ReceivedSpan> byName = awaitSpans(groupId, deadline);
+    Map<String, ReceivedSpan> byName =
+        awaitSpans(
+            groupId,
+            deadline,
+            List.of(
+                GroupTracing.ISSUE_SPAN,
+                GroupTracing.GENERATE_SPAN,
+                GroupTracing.SCORE_SPAN,
+                GroupTracing.TRAIN_SPAN));
     ReceivedSpan issue = byName.get(GroupTracing.ISSUE_SPAN);
     ReceivedSpan generate = byName.get(GroupTracing.GENERATE_SPAN);
     ReceivedSpan score = byName.get(GroupTracing.SCORE_SPAN);
@@ -144,8 +178,47 @@ class TracesIT {
         .isEqualTo("reward-" + NAME);
   }
 
-  /** A group of the run trained in its first step, once one is. */
-  private String awaitTrainedGroup(long deadline) throws Exception {
+  @Test
+  void aGroupScoredFromATopicPartIsOneTraceThroughTheJoinAndThePythonPartService()
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String groupId = awaitTrainedGroup(partRunId, deadline);
+
+    Map<String, ReceivedSpan> byName =
+        awaitSpans(
+            groupId,
+            deadline,
+            List.of(
+                GroupTracing.ISSUE_SPAN,
+                GroupTracing.GENERATE_SPAN,
+                GroupTracing.PART_SPAN,
+                GroupTracing.JOIN_SPAN,
+                GroupTracing.TRAIN_SPAN));
+    ReceivedSpan issue = byName.get(GroupTracing.ISSUE_SPAN);
+    ReceivedSpan generate = byName.get(GroupTracing.GENERATE_SPAN);
+    ReceivedSpan part = byName.get(GroupTracing.PART_SPAN);
+    ReceivedSpan join = byName.get(GroupTracing.JOIN_SPAN);
+    ReceivedSpan train = byName.get(GroupTracing.TRAIN_SPAN);
+
+    assertThat(byName.values())
+        .as("trace ids of group %s's spans %s", groupId, byName)
+        .extracting(ReceivedSpan::traceId)
+        .containsOnly(issue.traceId());
+    assertThat(byName).doesNotContainKey(GroupTracing.SCORE_SPAN);
+    assertThat(generate.parentSpanId()).isEqualTo(issue.spanId());
+    assertThat(part.parentSpanId())
+        .as("the Python part service passed the rollout's traceparent on")
+        .isEqualTo(generate.spanId());
+    assertThat(part.attributes())
+        .containsEntry("grpo.checker", "brevity")
+        .containsEntry("grpo.part.producer", "part-brevity");
+    assertThat(join.service()).isEqualTo("reward-service");
+    assertThat(join.parentSpanId()).isEqualTo(generate.spanId());
+    assertThat(train.parentSpanId()).isEqualTo(join.spanId());
+  }
+
+  /** A group of {@code run} trained in its first step, once one is. */
+  private String awaitTrainedGroup(String run, long deadline) throws Exception {
     while (System.nanoTime() < deadline) {
       checkAlive();
       try (Connection c = db.connect();
@@ -153,7 +226,7 @@ class TracesIT {
               c.prepareStatement(
                   "select group_id from prompt_group where run_id = ? and state = 'TRAINED'"
                       + " order by prompt_index limit 1")) {
-        st.setString(1, runId);
+        st.setString(1, run);
         try (ResultSet rs = st.executeQuery()) {
           if (rs.next()) {
             return rs.getString(1);
@@ -163,17 +236,12 @@ class TracesIT {
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "run " + runId + " trained no group in " + WAIT.toSeconds() + " s");
+        "run " + run + " trained no group in " + WAIT.toSeconds() + " s");
   }
 
-  /** The group's four hop spans by name, once all have arrived. */
-  private Map<String, ReceivedSpan> awaitSpans(String groupId, long deadline) throws Exception {
-    List<String> wanted =
-        List.of(
-            GroupTracing.ISSUE_SPAN,
-            GroupTracing.GENERATE_SPAN,
-            GroupTracing.SCORE_SPAN,
-            GroupTracing.TRAIN_SPAN);
+  /** The group's hop spans by name, once all {@code wanted} have arrived. */
+  private Map<String, ReceivedSpan> awaitSpans(String groupId, long deadline, List<String> wanted)
+      throws Exception {
     Map<String, ReceivedSpan> byName = new LinkedHashMap<>();
     while (true) {
       byName.clear();
