@@ -41,6 +41,14 @@ def producer_config(bootstrap, transactional_id):
             "transactional.id": transactional_id}
 
 
+def trace_headers(record, name):
+    """The headers of a part: the rollout's W3C trace context passed on (traceparent, tracestate),
+    so the join's span of this part joins the group's trace, and who produced it (grpo-producer)."""
+    out = [(k, v) for k, v in (record.headers() or []) if k in ("traceparent", "tracestate")]
+    out.append(("grpo-producer", ("part-" + name).encode()))
+    return out
+
+
 def serve(name, score_group, group_id=None, bootstrap=None):
     """Runs forever: score_group(group) -> list of (score, reason), one per completion."""
     bootstrap = bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -82,7 +90,8 @@ def serve(name, score_group, group_id=None, bootstrap=None):
             part = {"schemaVersion": 1, "runId": group["runId"], "groupId": group["groupId"],
                     "checker": name, "scores": [float(s) for s, _ in scored],
                     "reasons": [str(why) for _, why in scored]}
-            producer.produce(PARTS, key=group["groupId"], value=json.dumps(part))
+            producer.produce(PARTS, key=group["groupId"], value=json.dumps(part),
+                             headers=trace_headers(r, name))
         offsets = [TopicPartition(r.topic(), r.partition(), r.offset() + 1) for r in records]
         producer.send_offsets_to_transaction(offsets, consumer.consumer_group_metadata())
         producer.commit_transaction()

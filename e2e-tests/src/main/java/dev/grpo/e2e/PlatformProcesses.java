@@ -29,8 +29,23 @@ final class PlatformProcesses {
       Duration startTimeout,
       List<ServiceProcess> started)
       throws Exception {
+    start(bootstrap, db, name, startTimeout, started, Map.of());
+  }
+
+  /**
+   * As {@link #start(String, DatabaseEndpoint, String, Duration, List)}, with {@code extraEnv} set
+   * in all three services (e.g. where to export traces).
+   */
+  static void start(
+      String bootstrap,
+      DatabaseEndpoint db,
+      String name,
+      Duration startTimeout,
+      List<ServiceProcess> started,
+      Map<String, String> extraEnv)
+      throws Exception {
     Path target = Path.of("target").toAbsolutePath();
-    Map<String, Map<String, String>> envs = environments(bootstrap, db, name, target);
+    Map<String, Map<String, String>> envs = environments(bootstrap, db, name, target, extraEnv);
     Path logs = target.resolve(name + "-logs");
     // Started one after another: three JVMs booting DJL at once on 2 cores only slows each down.
     for (var entry : envs.entrySet()) {
@@ -50,12 +65,15 @@ final class PlatformProcesses {
    */
   static Map<String, Map<String, String>> environments(
       String bootstrap, DatabaseEndpoint db, String name, Path base) {
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS",
-            bootstrap,
-            "GRPO_CHECKPOINT_ROOT",
-            base.resolve(name + "-checkpoints").toString());
+    return environments(bootstrap, db, name, base, Map.of());
+  }
+
+  /** As {@link #environments(String, DatabaseEndpoint, String, Path)}, plus {@code extraEnv}. */
+  static Map<String, Map<String, String>> environments(
+      String bootstrap, DatabaseEndpoint db, String name, Path base, Map<String, String> extraEnv) {
+    Map<String, String> common = new HashMap<>(extraEnv);
+    common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    common.put("GRPO_CHECKPOINT_ROOT", base.resolve(name + "-checkpoints").toString());
     var trainerEnv = new HashMap<>(common);
     trainerEnv.put("GRPO_DATASOURCE_URL", db.jdbcUrl());
     trainerEnv.put("GRPO_DATASOURCE_USERNAME", db.username());

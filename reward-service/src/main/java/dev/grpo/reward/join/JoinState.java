@@ -21,6 +21,8 @@ import java.util.Map;
  * @param emittedMillis when the group was scored or dead-lettered, or null
  * @param ownParts names of the parts this service scored itself (HTTP) and published to {@code
  *     grpo.reward-parts}; reading them back is not a duplicate or a late part
+ * @param trace the W3C trace headers the rollout record carried (empty if none), so that a group
+ *     emitted later, by a part or a timeout, still continues its trace
  */
 record JoinState(
     long firstSeenMillis,
@@ -28,13 +30,15 @@ record JoinState(
     Coordinates rollout,
     Map<String, StoredPart> parts,
     Long emittedMillis,
-    List<String> ownParts) {
+    List<String> ownParts,
+    Map<String, String> trace) {
 
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   JoinState {
     parts = parts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(parts);
     ownParts = ownParts == null ? List.of() : List.copyOf(ownParts);
+    trace = trace == null ? Map.of() : Map.copyOf(trace);
   }
 
   /** Where a consumed record came from. */
@@ -44,7 +48,7 @@ record JoinState(
   record StoredPart(Coordinates from, byte[] value) {}
 
   static JoinState firstPart(long now) {
-    return new JoinState(now, null, null, Map.of(), null, List.of());
+    return new JoinState(now, null, null, Map.of(), null, List.of(), Map.of());
   }
 
   boolean emitted() {
@@ -55,26 +59,28 @@ record JoinState(
     return rolloutSeenMillis != null;
   }
 
-  JoinState withRollout(long now, Coordinates from, List<String> ownParts) {
-    return new JoinState(firstSeenMillis, now, from, parts, null, ownParts);
+  JoinState withRollout(
+      long now, Coordinates from, List<String> ownParts, Map<String, String> trace) {
+    return new JoinState(firstSeenMillis, now, from, parts, null, ownParts, trace);
   }
 
   JoinState withPart(String checker, StoredPart part) {
     var copy = new LinkedHashMap<>(parts);
     copy.put(checker, part);
-    return new JoinState(firstSeenMillis, rolloutSeenMillis, rollout, copy, null, ownParts);
+    return new JoinState(firstSeenMillis, rolloutSeenMillis, rollout, copy, null, ownParts, trace);
   }
 
   JoinState withoutPart(String checker) {
     var copy = new LinkedHashMap<>(parts);
     copy.remove(checker);
     return new JoinState(
-        firstSeenMillis, rolloutSeenMillis, rollout, copy, emittedMillis, ownParts);
+        firstSeenMillis, rolloutSeenMillis, rollout, copy, emittedMillis, ownParts, trace);
   }
 
   /** Emitted: the parts are dropped (their scores are in the output), the time is kept. */
   JoinState emittedAt(long now) {
-    return new JoinState(firstSeenMillis, rolloutSeenMillis, rollout, Map.of(), now, ownParts);
+    return new JoinState(
+        firstSeenMillis, rolloutSeenMillis, rollout, Map.of(), now, ownParts, trace);
   }
 
   byte[] toBytes() {

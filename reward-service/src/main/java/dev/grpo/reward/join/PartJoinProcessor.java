@@ -6,6 +6,8 @@ import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
 import dev.grpo.contracts.ExternalPart;
+import dev.grpo.contracts.GroupTracing;
+import dev.grpo.contracts.ProducerHeader;
 import dev.grpo.contracts.RewardPart;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
@@ -17,6 +19,11 @@ import dev.grpo.reward.join.JoinState.StoredPart;
 import dev.grpo.rewardapi.InvalidRewardSpecException;
 import dev.grpo.rewards.PartJoin;
 import dev.grpo.rewards.PartJoin.PartScores;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +31,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -65,6 +74,10 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
   private final JoinEvents events;
   private final DeadLetters deadLetters;
   private final Settings settings;
+  private final JoinTracing tracing;
+
+  /** The headers of the record being processed (empty during a punctuation). */
+  private Headers current = new RecordHeaders();
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, byte[]> groups;
@@ -78,6 +91,16 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
 
   PartJoinProcessor(
       JoinScoring scoring, JoinEvents events, DeadLetters deadLetters, Settings settings) {
+    this(scoring, events, deadLetters, settings, JoinTracing.NONE);
+  }
+
+  PartJoinProcessor(
+      JoinScoring scoring,
+      JoinEvents events,
+      DeadLetters deadLetters,
+      Settings settings,
+      JoinTracing tracing) {
+    this.tracing = tracing;
     this.scoring = scoring;
     this.events = events;
     this.deadLetters = deadLetters;
@@ -103,10 +126,15 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
     var source =
         new SourceRecord(
             meta.topic(), meta.partition(), meta.offset(), record.key(), record.value());
-    if (Topics.ROLLOUTS.equals(meta.topic())) {
-      onRollout(source);
-    } else {
-      onPart(source);
+    current = record.headers() == null ? new RecordHeaders() : record.headers();
+    try {
+      if (Topics.ROLLOUTS.equals(meta.topic())) {
+        onRollout(source);
+      } else {
+        onPart(source);
+      }
+    } finally {
+      current = new RecordHeaders();
     }
   }
 
@@ -151,7 +179,10 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
     var next =
         (state == null ? JoinState.firstPart(now) : state)
             .withRollout(
-                now, new Coordinates(source.topic(), source.partition(), source.offset()), own);
+                now,
+                new Coordinates(source.topic(), source.partition(), source.offset()),
+                own,
+                GroupTracing.carrier(GroupTracing.extract(current)));
     // Parts that came before their group are checked now that the group is known.
     for (var e : List.copyOf(next.parts().entrySet())) {
       String problem = problem(group, decodePart(e.getValue().value()));
@@ -200,7 +231,12 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
             scores.reasons());
     byte[] value = EventJson.toBytes(published);
     context.forward(
-        new Record<>(group.groupId().getBytes(StandardCharsets.UTF_8), value, now()), PARTS_SINK);
+        new Record<>(
+            group.groupId().getBytes(StandardCharsets.UTF_8),
+            value,
+            now(),
+            signed(GroupTracing.extract(state.trace()))),
+        PARTS_SINK);
     return state.withPart(part.name(), new StoredPart(null, value));
   }
 
@@ -257,6 +293,7 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
       LOG.debugf("duplicate part %s of %s ignored", part.checker(), groupId);
       return;
     }
+    partSpan(groupId, part);
     var stored =
         new StoredPart(
             new Coordinates(source.topic(), source.partition(), source.offset()), source.value());
@@ -409,9 +446,12 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
             scores,
             Math.max(0, now - state.rolloutSeenMillis()));
     byte[] json = EventJson.toBytes(scored);
+    Span span = joinSpan(group, state);
     if (json.length > settings.maxRecordBytes()) {
+      span.setStatus(StatusCode.ERROR, DeadLetters.REWARD_PUBLISH).end();
       deadLetter(
           rolloutSource(group.groupId(), state),
+          GroupTracing.of(span),
           DeadLetters.REWARD_PUBLISH,
           "scored group is "
               + json.length
@@ -419,15 +459,27 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
               + settings.maxRecordBytes()
               + " bytes (grpo.reward.max-record-bytes)");
     } else {
+      span.end();
       context.forward(
-          new Record<>(group.groupId().getBytes(StandardCharsets.UTF_8), json, now), SCORED_SINK);
+          new Record<>(
+              group.groupId().getBytes(StandardCharsets.UTF_8),
+              json,
+              now,
+              signed(GroupTracing.of(span))),
+          SCORED_SINK);
       events.scored(scored);
     }
     markEmitted(group.groupId(), state);
   }
 
   private void dropGroup(RolloutGroup group, JoinState state, String reason) {
-    deadLetter(rolloutSource(group.groupId(), state), DeadLetters.REWARD_JOIN, reason);
+    Span span = joinSpan(group, state);
+    span.setStatus(StatusCode.ERROR, DeadLetters.REWARD_JOIN).end();
+    deadLetter(
+        rolloutSource(group.groupId(), state),
+        GroupTracing.of(span),
+        DeadLetters.REWARD_JOIN,
+        reason);
     markEmitted(group.groupId(), state);
   }
 
@@ -439,12 +491,68 @@ final class PartJoinProcessor implements Processor<byte[], byte[], byte[], byte[
     }
   }
 
+  /** A dead letter of the record being processed, continuing its trace. */
   private void deadLetter(SourceRecord source, String stage, String reason) {
+    deadLetter(source, GroupTracing.extract(current), stage, reason);
+  }
+
+  private void deadLetter(SourceRecord source, Context trace, String stage, String reason) {
     var letter = deadLetters.letter(source, stage, reason);
     var headers = new RecordHeaders(letter.headers().toArray());
+    GroupTracing.inject(trace, headers);
+    ProducerHeader.set(headers, tracing.instanceId());
     context.forward(new Record<>(letter.key(), letter.value(), now(), headers), DLQ_SINK);
     events.deadLettered(stage, letter.envelope().reason());
   }
+
+  // ---- traces -----------------------------------------------------------------------------
+
+  /** Headers for a record the join writes: {@code trace} and this instance as producer. */
+  private Headers signed(Context trace) {
+    var headers = GroupTracing.inject(trace, new RecordHeaders());
+    return ProducerHeader.set(headers, tracing.instanceId());
+  }
+
+  /**
+   * The join's span of a group, child of the rollout worker's span its record carried, from the
+   * rollout's arrival here to its emission; the caller ends it.
+   */
+  private Span joinSpan(RolloutGroup group, JoinState state) {
+    var start = state.rolloutSeenMillis() == null ? now() : state.rolloutSeenMillis();
+    return GroupTracing.span(
+            tracing.tracer(),
+            GroupTracing.JOIN_SPAN,
+            SpanKind.CONSUMER,
+            GroupTracing.extract(state.trace()),
+            group.runId(),
+            group.groupId())
+        .setStartTimestamp(start, TimeUnit.MILLISECONDS)
+        .setAttribute(INSTANCE_ID, tracing.instanceId() == null ? "" : tracing.instanceId())
+        .setAttribute(PARTS, (long) state.parts().size())
+        .startSpan();
+  }
+
+  /** A part consumed from the topic: a short span in the trace its record carried. */
+  private void partSpan(String groupId, RewardPart part) {
+    GroupTracing.span(
+            tracing.tracer(),
+            GroupTracing.PART_SPAN,
+            SpanKind.CONSUMER,
+            GroupTracing.extract(current),
+            part.runId(),
+            groupId)
+        .setAttribute(CHECKER, part.checker())
+        .setAttribute(PART_PRODUCER, ProducerHeader.of(current).orElse(""))
+        .startSpan()
+        .end();
+  }
+
+  private static final AttributeKey<String> INSTANCE_ID =
+      AttributeKey.stringKey("grpo.reward.instance.id");
+  private static final AttributeKey<Long> PARTS = AttributeKey.longKey("grpo.reward.parts");
+  private static final AttributeKey<String> CHECKER = AttributeKey.stringKey("grpo.checker");
+  private static final AttributeKey<String> PART_PRODUCER =
+      AttributeKey.stringKey("grpo.part.producer");
 
   // ---- stores ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import dev.grpo.reward.service.RewardMetrics;
 import dev.grpo.rewardapi.CheckerRegistry;
 import dev.grpo.rewardapi.RewardSpecValidator;
 import dev.grpo.rewards.GroupScorer;
+import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -47,7 +48,8 @@ public class PartJoinTopology {
       CheckerRegistry registry,
       RewardConfig config,
       RewardMetrics metrics,
-      HttpParts http) {
+      HttpParts http,
+      Tracer tracer) {
     var validator = new RewardSpecValidator(registry);
     JoinScoring scoring =
         new JoinScoring() {
@@ -99,7 +101,8 @@ public class PartJoinTopology {
             config.join().unknownGroupWaitMillis(),
             config.join().punctuateMillis(),
             config.maxRecordBytes());
-    return build(scoring, events, new DeadLetters(), settings);
+    return build(
+        scoring, events, new DeadLetters(), settings, new JoinTracing(tracer, config.instanceId()));
   }
 
   static Topology build(
@@ -107,6 +110,15 @@ public class PartJoinTopology {
       JoinEvents events,
       DeadLetters deadLetters,
       PartJoinProcessor.Settings settings) {
+    return build(scoring, events, deadLetters, settings, JoinTracing.NONE);
+  }
+
+  static Topology build(
+      JoinScoring scoring,
+      JoinEvents events,
+      DeadLetters deadLetters,
+      PartJoinProcessor.Settings settings,
+      JoinTracing tracing) {
     var t = new Topology();
     var bytesIn = new ByteArrayDeserializer();
     var bytesOut = new ByteArraySerializer();
@@ -114,7 +126,7 @@ public class PartJoinTopology {
     t.addSource("parts-source", bytesIn, bytesIn, Topics.REWARD_PARTS);
     t.addProcessor(
         "part-join",
-        () -> new PartJoinProcessor(scoring, events, deadLetters, settings),
+        () -> new PartJoinProcessor(scoring, events, deadLetters, settings, tracing),
         "rollouts-source",
         "parts-source");
     for (String store :

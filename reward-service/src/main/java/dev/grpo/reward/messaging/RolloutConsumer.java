@@ -1,9 +1,16 @@
 package dev.grpo.reward.messaging;
 
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.SourceRecord;
+import dev.grpo.reward.config.RewardConfig;
 import dev.grpo.reward.service.RewardMetrics;
 import dev.grpo.reward.service.RolloutBatchScorer;
 import dev.grpo.reward.service.ScoringOutcome;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -12,6 +19,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -42,6 +50,8 @@ public class RolloutConsumer {
   private final RewardMetrics metrics;
   private final TransactionProbe probe;
   private final ScoringLoopState state;
+  private final Tracer tracer;
+  private final String instanceId;
 
   /** Runs the blocking batch scoring; one thread is enough since batches arrive one at a time. */
   private final ExecutorService batchThread =
@@ -58,7 +68,11 @@ public class RolloutConsumer {
       RolloutBatchScorer scorer,
       RewardMetrics metrics,
       TransactionProbe probe,
-      ScoringLoopState state) {
+      ScoringLoopState state,
+      Tracer tracer,
+      RewardConfig config) {
+    this.tracer = tracer;
+    this.instanceId = config.instanceId();
     this.transactions = transactions;
     this.scorer = scorer;
     this.metrics = metrics;
@@ -73,6 +87,9 @@ public class RolloutConsumer {
   @Incoming(Channels.ROLLOUTS_IN)
   public Uni<Void> onBatch(KafkaRecordBatch<String, byte[]> batch) {
     var records = sourceRecords(batch);
+    var traces = traceContexts(batch);
+    var received = Instant.now();
+    var spans = new ArrayList<Span>();
     Context context = Vertx.currentContext();
     Executor back =
         context == null ? Runnable::run : command -> context.runOnContext(v -> command.run());
@@ -91,14 +108,25 @@ public class RolloutConsumer {
                               continue;
                             }
                             probe.beforeSend(i, outcomes);
-                            emitter.send(OutgoingRecords.toMessage(outcomes.get(i)));
+                            Span span =
+                                scoreSpan(records.get(i), outcomes.get(i), traces.get(i), received);
+                            spans.add(span);
+                            emitter.send(
+                                OutgoingRecords.toMessage(
+                                    outcomes.get(i), GroupTracing.of(span), instanceId));
                           }
                           return Uni.createFrom().voidItem();
                         })
-                    .invoke(() -> committed(outcomes)))
+                    .invoke(
+                        () -> {
+                          spans.forEach(Span::end);
+                          committed(outcomes);
+                        }))
         .onFailure()
         .recoverWithItem(
             failure -> {
+              spans.forEach(
+                  s -> s.setStatus(StatusCode.ERROR, "transaction aborted: " + failure).end());
               metrics.transactionAborted();
               if (state.failed(failure)) {
                 LOG.errorf(
@@ -138,6 +166,49 @@ public class RolloutConsumer {
             letter.reason());
       }
     }
+  }
+
+  /**
+   * The span of one record's scoring, child of the rollout worker's span in its headers, from the
+   * batch's arrival to its transaction's end (the span is ended then, aborted ones with an error).
+   */
+  private Span scoreSpan(
+      SourceRecord record,
+      ScoringOutcome outcome,
+      io.opentelemetry.context.Context parent,
+      Instant received) {
+    var span =
+        GroupTracing.span(
+                tracer,
+                GroupTracing.SCORE_SPAN,
+                SpanKind.CONSUMER,
+                parent,
+                outcome instanceof ScoringOutcome.Scored s ? s.group().runId() : null,
+                record.keyText())
+            .setStartTimestamp(received)
+            .setAttribute(INSTANCE_ID, instanceId)
+            .startSpan();
+    if (outcome instanceof ScoringOutcome.DeadLettered dead) {
+      span.setStatus(StatusCode.ERROR, dead.envelope().stage());
+    }
+    return span;
+  }
+
+  private static final AttributeKey<String> INSTANCE_ID =
+      AttributeKey.stringKey("grpo.reward.instance.id");
+
+  @SuppressWarnings("unchecked")
+  private static List<io.opentelemetry.context.Context> traceContexts(
+      KafkaRecordBatch<String, byte[]> batch) {
+    var metadata =
+        batch
+            .getMetadata(IncomingKafkaRecordBatchMetadata.class)
+            .orElseThrow(() -> new IllegalStateException("batch without Kafka metadata"));
+    var out = new ArrayList<io.opentelemetry.context.Context>(metadata.count());
+    for (var raw : metadata.getRecords()) {
+      out.add(GroupTracing.extract(((ConsumerRecord<String, byte[]>) raw).headers()));
+    }
+    return out;
   }
 
   @SuppressWarnings("unchecked")

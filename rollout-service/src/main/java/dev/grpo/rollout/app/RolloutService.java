@@ -7,6 +7,7 @@ import dev.grpo.rollout.config.RolloutConfig;
 import dev.grpo.rollout.messaging.RolloutNode;
 import dev.grpo.rollout.messaging.RolloutWorker;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +32,7 @@ public class RolloutService {
   private final MeterRegistry meters;
   private final String bootstrapServers;
   private final Path checkpointRoot;
+  private final Tracer tracer;
   private volatile RolloutNode node;
 
   public RolloutService(
@@ -38,7 +40,9 @@ public class RolloutService {
       MeterRegistry meters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
       @ConfigProperty(name = "grpo.checkpoints.root", defaultValue = "work/checkpoints")
-          String checkpointRoot) {
+          String checkpointRoot,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.config = config;
     this.meters = meters;
     this.bootstrapServers = bootstrapServers;
@@ -63,7 +67,8 @@ public class RolloutService {
             config.batchLingerMillis(),
             config.pollTimeoutMillis());
     node =
-        new RolloutNode(settings, checkpointRoot, config.device(), meters, UnaryOperator.identity())
+        new RolloutNode(
+                settings, checkpointRoot, config.device(), meters, UnaryOperator.identity(), tracer)
             .start();
   }
 

@@ -1,6 +1,7 @@
 package dev.grpo.rollout.messaging;
 
 import dev.grpo.contracts.DeadLetters;
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.TransactionalIds;
 import dev.grpo.policy.model.Devices;
 import dev.grpo.policy.model.DjlOffline;
@@ -8,6 +9,8 @@ import dev.grpo.rollout.policy.FileCheckpointStore;
 import dev.grpo.rollout.policy.PolicyLoader;
 import dev.grpo.rollout.policy.PolicyRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -35,6 +38,25 @@ public final class RolloutNode implements AutoCloseable {
       String device,
       MeterRegistry meters,
       UnaryOperator<RolloutSink> sinkDecorator) {
+    this(
+        settings,
+        checkpointRoot,
+        device,
+        meters,
+        sinkDecorator,
+        TracerProvider.noop().get(GroupTracing.SCOPE));
+  }
+
+  /**
+   * @param tracer opens the worker's span of each group's trace
+   */
+  public RolloutNode(
+      RolloutWorker.Settings settings,
+      Path checkpointRoot,
+      String device,
+      MeterRegistry meters,
+      UnaryOperator<RolloutSink> sinkDecorator,
+      Tracer tracer) {
     DjlOffline.enable(); // before the engine first loads
     producer =
         new KafkaProducer<>(
@@ -59,9 +81,10 @@ public final class RolloutNode implements AutoCloseable {
             settings,
             policies,
             producer,
-            sinkDecorator.apply(new KafkaRolloutSink(producer)),
-            new DeadLetterPublisher(producer, new DeadLetters()),
-            meters);
+            sinkDecorator.apply(new KafkaRolloutSink(producer, settings.workerId())),
+            new DeadLetterPublisher(producer, new DeadLetters(), settings.workerId()),
+            meters,
+            tracer);
   }
 
   /** Starts the policy listener and the worker. */

@@ -3,6 +3,7 @@ package dev.grpo.rollout.messaging;
 import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.SourceRecord;
@@ -14,7 +15,16 @@ import dev.grpo.rollout.service.OffsetTracker;
 import dev.grpo.rollout.service.RolloutMetrics;
 import dev.grpo.rollout.service.TaskQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -152,8 +162,12 @@ public final class RolloutWorker implements AutoCloseable {
     }
   }
 
-  /** A dead letter; {@code task} is null for a record that never became a task (undecodable). */
-  private record Rejected(HeldTask task, SourceRecord source, String kind, String reason)
+  /**
+   * A dead letter; {@code task} is null for a record that never became a task (undecodable), and
+   * {@code trace} is the trace context its record carried.
+   */
+  private record Rejected(
+      HeldTask task, SourceRecord source, String kind, String reason, Context trace)
       implements Outcome {}
 
   private final Settings settings;
@@ -163,6 +177,7 @@ public final class RolloutWorker implements AutoCloseable {
   private final RolloutSink sink;
   private final DeadLetterPublisher deadLetters;
   private final RolloutMetrics metrics;
+  private final Tracer tracer;
   private final TaskQueue queue = new TaskQueue();
   private final AtomicInteger held = new AtomicInteger();
   private final ConcurrentLinkedQueue<List<Outcome>> handed = new ConcurrentLinkedQueue<>();
@@ -197,7 +212,9 @@ public final class RolloutWorker implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       RolloutSink sink,
       DeadLetterPublisher deadLetters,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.settings = settings;
     this.policies = policies;
     this.producer = producer;
@@ -306,22 +323,25 @@ public final class RolloutWorker implements AutoCloseable {
     offsets.taken(tp, r.offset());
     var src = SourceRecord.of(r);
     if (r.value() == null) {
-      reject(src, "payload is null (a tombstone), expected a PromptTask");
+      reject(
+          src,
+          "payload is null (a tombstone), expected a PromptTask",
+          GroupTracing.extract(r.headers()));
       return;
     }
     try {
       PromptTask task = EventJson.fromBytes(r.value(), PromptTask.class);
-      var t = new HeldTask(src, task, System.nanoTime());
+      var t = new HeldTask(src, task, System.nanoTime(), GroupTracing.extract(r.headers()));
       live.add(t);
       queue.add(t);
     } catch (EventFormatException e) {
-      reject(src, e.getMessage());
+      reject(src, e.getMessage(), GroupTracing.extract(r.headers()));
     }
     updateHeld();
   }
 
-  private void reject(SourceRecord src, String reason) {
-    pendingLetters.add(new Rejected(null, src, RolloutMetrics.UNDECODABLE, reason));
+  private void reject(SourceRecord src, String reason, Context trace) {
+    pendingLetters.add(new Rejected(null, src, RolloutMetrics.UNDECODABLE, reason, trace));
     updateHeld();
   }
 
@@ -353,16 +373,22 @@ public final class RolloutWorker implements AutoCloseable {
           new TopicPartition(o.source().topic(), o.source().partition()), o.source().offset());
     }
     Map<TopicPartition, Long> next = offsets.takeCommittable();
+    List<Span> spans = new ArrayList<>(batch.size());
     try {
       producer.beginTransaction();
       List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
       for (Outcome o : batch) {
-        if (o instanceof Generated g) {
-          sends.add(sink.publish(g.group()));
-        } else if (o instanceof Rejected d) {
-          sends.add(
-              deadLetters.publish(
-                  d.source(), DeadLetters.ROLLOUT_GENERATE, d.kind() + ": " + d.reason()));
+        Span span = generateSpan(o);
+        spans.add(span);
+        // the record carries the span's context (the sink and the publisher inject the current one)
+        try (Scope scope = span.makeCurrent()) {
+          if (o instanceof Generated g) {
+            sends.add(sink.publish(g.group()));
+          } else if (o instanceof Rejected d) {
+            sends.add(
+                deadLetters.publish(
+                    d.source(), DeadLetters.ROLLOUT_GENERATE, d.kind() + ": " + d.reason()));
+          }
         }
       }
       if (!next.isEmpty()) {
@@ -376,6 +402,10 @@ public final class RolloutWorker implements AutoCloseable {
       commit();
     } catch (RuntimeException e) {
       Throwable why = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      for (Span span : spans) {
+        span.setStatus(StatusCode.ERROR, "transaction not committed: " + why);
+        span.end();
+      }
       if (fatal(why)) {
         // Another live instance took over this transactional.id (or the producer cannot go on):
         // this one is a zombie and must not write anything more.
@@ -386,6 +416,7 @@ public final class RolloutWorker implements AutoCloseable {
       return;
     }
     consecutiveAborts = 0;
+    spans.forEach(Span::end);
     for (Outcome o : batch) {
       if (o instanceof Generated) {
         metrics.groupPublished();
@@ -394,6 +425,39 @@ public final class RolloutWorker implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * The worker's span of a task's trace, child of the trainer's issue span in its record, from
+   * taking the task to the commit of the transaction that wrote its group (or dead letter).
+   */
+  private Span generateSpan(Outcome o) {
+    HeldTask task = o instanceof Generated g ? g.task() : ((Rejected) o).task();
+    Context parent = task != null ? task.trace() : ((Rejected) o).trace();
+    long receivedNanos = task != null ? task.receivedNanos() : System.nanoTime();
+    Instant start = Instant.now().minus(System.nanoTime() - receivedNanos, ChronoUnit.NANOS);
+    PromptTask t = task == null ? null : task.task();
+    Span span =
+        GroupTracing.span(
+                tracer,
+                GroupTracing.GENERATE_SPAN,
+                SpanKind.CONSUMER,
+                parent,
+                t == null ? null : t.runId(),
+                t == null ? o.source().keyText() : t.groupId())
+            .setStartTimestamp(start)
+            .setAttribute(WORKER_ID, settings.workerId())
+            .startSpan();
+    if (o instanceof Generated g) {
+      span.setAttribute(POLICY_VERSION, g.group().policyVersion());
+    } else if (o instanceof Rejected d) {
+      span.setStatus(StatusCode.ERROR, d.kind());
+    }
+    return span;
+  }
+
+  private static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("grpo.worker.id");
+  private static final AttributeKey<Long> POLICY_VERSION =
+      AttributeKey.longKey("grpo.policy.version");
 
   /** Errors after which the producer cannot go on (Kafka's list for transactional producers). */
   private static boolean fatal(Throwable e) {
@@ -606,7 +670,7 @@ public final class RolloutWorker implements AutoCloseable {
 
       @Override
       public void rejected(HeldTask task, String kind, String reason) {
-        out.accept(new Rejected(task, task.source(), kind, reason));
+        out.accept(new Rejected(task, task.source(), kind, reason, task.trace()));
       }
     };
   }

@@ -3,6 +3,7 @@ package dev.grpo.trainer.console;
 import dev.grpo.contracts.Completion;
 import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.ProducerHeader;
 import dev.grpo.contracts.PromptTask;
 import dev.grpo.contracts.RolloutGroup;
 import dev.grpo.contracts.ScoredGroup;
@@ -19,7 +20,7 @@ import java.util.TreeSet;
  */
 public final class LineageAssembler {
   /** Header a producer may set to name the instance that wrote the record. */
-  public static final String PRODUCER_HEADER = "grpo-producer";
+  public static final String PRODUCER_HEADER = ProducerHeader.NAME;
 
   private LineageAssembler() {}
 
@@ -52,7 +53,7 @@ public final class LineageAssembler {
               case Topics.SCORED -> {
                 scored = EventJson.fromBytes(f.value(), ScoredGroup.class);
                 scoredAt = ref.timestamp();
-                scoredProducer = f.headers().get(PRODUCER_HEADER);
+                scoredProducer = f.headers().getOrDefault(PRODUCER_HEADER, ref.producer());
               }
               case Topics.DLQ -> {
                 var d = EventJson.fromBytes(f.value(), DeadLetter.class);
@@ -74,6 +75,10 @@ public final class LineageAssembler {
           }
         }
       } else if (r instanceof ReadBack.Removed gone) {
+        if (Topics.SCORED.equals(ref.topic())) {
+          scoredProducer = ref.producer(); // the index keeps it; the record is gone
+          scoredAt = ref.timestamp();
+        }
         status = "removed by retention (log starts at offset " + gone.logStartOffset() + ")";
         if (Topics.DLQ.equals(ref.topic())) {
           letters.add(new Lineage.DeadLetterView(ref.stage(), ref.reason(), null, -1, -1));
@@ -115,7 +120,10 @@ public final class LineageAssembler {
     }
     var scoredView =
         scored == null
-            ? null
+            ? (scoredAt == null
+                // The scored record is gone (retention): when and by whom, from the index.
+                ? null
+                : new Lineage.Scored(List.of(), null, scoredAt, scoredProducer))
             : new Lineage.Scored(
                 List.copyOf(parts), scored.scoringMillis(), scoredAt, scoredProducer);
     var outcome =

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * Where one record of a group lies: the database's index entry (topic, partition, offset, append
- * time), and for a dead letter its stage and reason from the headers.
+ * time), for a dead letter its stage and reason from the headers, and the instance that produced it
+ * ({@code grpo-producer} header, null if the record has none).
  */
 public record RecordRef(
     String groupId,
@@ -13,4 +14,18 @@ public record RecordRef(
     long offset,
     Instant timestamp,
     String stage,
-    String reason) {}
+    String reason,
+    String producer) {
+
+  /** An entry without producer. */
+  public RecordRef(
+      String groupId,
+      String topic,
+      int partition,
+      long offset,
+      Instant timestamp,
+      String stage,
+      String reason) {
+    this(groupId, topic, partition, offset, timestamp, stage, reason, null);
+  }
+}

@@ -4,6 +4,7 @@ import dev.grpo.contracts.DeadLetter;
 import dev.grpo.contracts.DeadLetters;
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.Topics;
 import dev.grpo.trainer.service.TrainingRuns;
 import java.time.Duration;
@@ -68,6 +69,7 @@ final class DeadLetterConsumer implements AutoCloseable {
     }
     String groupId = r.key() != null ? r.key() : letter.key();
     if (groupId != null) {
+      runs.traces().seen(groupId, GroupTracing.extract(r.headers()));
       runs.onDeadLetter(groupId, letter);
     }
   }

@@ -69,6 +69,13 @@ public class KafkaClients {
   }
 
   /**
+   * This trainer's instance id ({@code grpo.trainer.instance-id}), its records' producer header.
+   */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /**
    * The {@code grpo.scored} consumer: read_committed, manual commits, values decoded by the caller.
    */
   public KafkaConsumer<String, byte[]> scoredConsumer(int maxPollRecords) {

@@ -1,6 +1,7 @@
 package dev.grpo.trainer.messaging;
 
 import dev.grpo.contracts.DeadLetter;
+import dev.grpo.contracts.ProducerHeader;
 import dev.grpo.contracts.Topics;
 import dev.grpo.trainer.console.RecordRef;
 import dev.grpo.trainer.persistence.ConsoleStore;
@@ -32,7 +33,8 @@ import org.jboss.logging.Logger;
  * log stays the store, the database holds only the index the console looks records up by. No
  * consumer group (it assigns every partition itself and resumes from the index), read_committed, so
  * aborted reward transactions are not indexed. Keys are group ids on every one of these topics (a
- * dead letter keeps the original record's key).
+ * dead letter keeps the original record's key). Each entry keeps the record's producing instance
+ * ({@code grpo-producer} header), so the lineage names it even after retention.
  */
 @ApplicationScoped
 public class RecordIndexer {
@@ -180,7 +182,8 @@ public class RecordIndexer {
         r.offset(),
         Instant.ofEpochMilli(r.timestamp()),
         stage,
-        reason);
+        reason,
+        ProducerHeader.of(r.headers()).orElse(null));
   }
 
   private static String header(ConsumerRecord<?, ?> r, String name) {

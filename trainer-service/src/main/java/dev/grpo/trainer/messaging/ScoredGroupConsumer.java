@@ -2,6 +2,7 @@ package dev.grpo.trainer.messaging;
 
 import dev.grpo.contracts.EventFormatException;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.trainer.pacing.OffsetLedger;
@@ -84,6 +85,8 @@ final class ScoredGroupConsumer implements AutoCloseable {
       deadLetter = "undecodable ScoredGroup: " + e.getMessage();
     }
     if (g != null) {
+      // The group's fate span (trained or dropped) follows the reward service's span.
+      runs.traces().seen(g.groupId(), GroupTracing.extract(r.headers()));
       deadLetter = runs.onScored(g).orElse(null);
     }
     if (deadLetter != null) {

@@ -16,11 +16,13 @@ import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.service.Evaluator;
 import dev.grpo.trainer.service.FaultInjector;
 import dev.grpo.trainer.service.FaultInjector.SimulatedCrash;
+import dev.grpo.trainer.service.GroupTraces;
 import dev.grpo.trainer.service.RunEnv;
 import dev.grpo.trainer.service.TorchWorkers;
 import dev.grpo.trainer.service.TrainingRuns;
 import dev.grpo.trainer.tasks.TaskGenerators;
 import dev.grpo.trainer.worker.WorkerClient;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,6 +68,7 @@ public class TrainerLoop {
   private final RunStore store;
   private final TrainerMetrics metrics;
   private final TaskGenerators generators;
+  private final GroupTraces traces;
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private volatile FaultInjector faults = FaultInjector.NONE;
   private volatile boolean running;
@@ -85,7 +88,9 @@ public class TrainerLoop {
       KafkaClients clients,
       RunStore store,
       TrainerMetrics metrics,
-      TaskGenerators generators) {
+      TaskGenerators generators,
+      Tracer tracer) {
+    this.traces = new GroupTraces(tracer);
     this.cfg = cfg;
     this.clients = clients;
     this.store = store;
@@ -273,7 +278,7 @@ public class TrainerLoop {
         new GroupScorer(CheckerRegistry.fromServiceLoader(), scoringPool, ScoringLimits.DEFAULTS);
     return new RunEnv(
         store,
-        new KafkaRunEvents(producer),
+        new KafkaRunEvents(producer, clients.instanceId()),
         metrics,
         new Evaluator(scorer, cfg.evalBatchSize()),
         generators,
@@ -282,7 +287,8 @@ public class TrainerLoop {
         ledger,
         (p, r, s) -> faults.at(p, r, s),
         Clock.systemUTC(),
-        torchWorkers(cfg));
+        torchWorkers(cfg),
+        traces);
   }
 
   private static TorchWorkers torchWorkers(TrainerServiceConfig t) {

@@ -73,11 +73,22 @@ public class TrainerMetrics {
   }
 
   public void dropped(String runId, String reason) {
-    Counter.builder("grpo.trainer.groups.dropped")
+    droppedCounter(runId, reason).increment();
+  }
+
+  /**
+   * Registers the run's drop counter at 0 for each of {@code reasons} ({@code
+   * service.DropReason#known}), so that the first drop is an increase Prometheus can see.
+   */
+  public void dropReasons(String runId, java.util.Collection<String> reasons) {
+    reasons.forEach(r -> droppedCounter(runId, r));
+  }
+
+  private Counter droppedCounter(String runId, String reason) {
+    return Counter.builder("grpo.trainer.groups.dropped")
         .description("groups not trained, by reason")
         .tags(Tags.of("run", runId, "reason", reason))
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** A scored group none of the trainer's runs waits for, by {@code StrayGroup} tag. */

@@ -38,8 +38,8 @@ public class ConsoleStore {
         PreparedStatement s =
             c.prepareStatement(
                 "insert into record_index (topic, partition_no, record_offset, group_id,"
-                    + " record_time, stage, reason) values (?,?,?,?,?,?,?) on conflict do"
-                    + " nothing")) {
+                    + " record_time, stage, reason, producer) values (?,?,?,?,?,?,?,?) on conflict"
+                    + " do nothing")) {
       for (var r : refs) {
         s.setString(1, r.topic());
         s.setInt(2, r.partition());
@@ -48,6 +48,7 @@ public class ConsoleStore {
         s.setTimestamp(5, Timestamp.from(r.timestamp()));
         s.setString(6, r.stage());
         s.setString(7, r.reason());
+        s.setString(8, r.producer());
         s.addBatch();
       }
       s.executeBatch();
@@ -72,7 +73,7 @@ public class ConsoleStore {
   public List<RecordRef> records(String groupId) {
     var out = new ArrayList<RecordRef>();
     query(
-        "select group_id, topic, partition_no, record_offset, record_time, stage, reason"
+        "select group_id, topic, partition_no, record_offset, record_time, stage, reason, producer"
             + " from record_index where group_id = ? order by record_time, topic, record_offset",
         List.of(groupId),
         rs -> out.add(ref(rs)));
@@ -83,7 +84,7 @@ public class ConsoleStore {
   public List<RecordRef> recentDeadLetters(int limit) {
     var out = new ArrayList<RecordRef>();
     query(
-        "select group_id, topic, partition_no, record_offset, record_time, stage, reason"
+        "select group_id, topic, partition_no, record_offset, record_time, stage, reason, producer"
             + " from record_index where topic = 'grpo.dlq' order by record_time desc limit ?",
         List.of(limit),
         rs -> out.add(ref(rs)));
@@ -192,7 +193,8 @@ public class ConsoleStore {
         rs.getLong(4),
         instant(rs.getTimestamp(5)),
         rs.getString(6),
-        rs.getString(7));
+        rs.getString(7),
+        rs.getString(8));
   }
 
   private static Instant instant(Timestamp t) {

@@ -1,6 +1,9 @@
 package dev.grpo.trainer.service;
 
+import dev.grpo.contracts.DeadLetters;
 import dev.grpo.trainer.run.RunStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -31,6 +34,32 @@ public final class DropReason {
   static final int MAX_LENGTH = 32;
 
   private DropReason() {}
+
+  /**
+   * Every reason a run's groups can be dropped for, as far as it is known before any drop: the
+   * fixed ones, a dead letter of each stage that makes the trainer drop a group (not {@code
+   * reward-service/part}, whose group may still be scored), and each way a run ends. The trainer
+   * registers its drop counter at 0 for each, so that {@code rate()} and {@code increase()} see the
+   * first drop (a counter that appears at 1 has no earlier sample to rise from).
+   */
+  public static List<String> known() {
+    var out = new ArrayList<>(List.of(STALE, ZERO_STD, TOO_FEW_SCORED, UNUSABLE));
+    for (String stage :
+        List.of(
+            DeadLetters.ROLLOUT_GENERATE,
+            DeadLetters.REWARD_DECODE,
+            DeadLetters.REWARD_SCORE,
+            DeadLetters.REWARD_PUBLISH,
+            DeadLetters.REWARD_JOIN)) {
+      out.add(deadLetter(stage));
+    }
+    for (RunStatus s : RunStatus.values()) {
+      if (s.terminal()) {
+        out.add(runEnded(s));
+      }
+    }
+    return List.copyOf(out);
+  }
 
   /** {@code run_completed}, {@code run_stopped}, {@code run_failed}. */
   public static String runEnded(RunStatus status) {

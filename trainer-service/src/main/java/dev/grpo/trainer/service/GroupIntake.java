@@ -71,6 +71,7 @@ final class GroupIntake {
   private final OffsetLedger<?> ledger;
   private final TrainerMetrics metrics;
   private final LongFunction<int[]> promptTokens;
+  private final GroupTraces traces;
   private final Map<String, Pending> buffer = new LinkedHashMap<>();
 
   /**
@@ -84,6 +85,23 @@ final class GroupIntake {
       OffsetLedger<?> ledger,
       TrainerMetrics metrics,
       LongFunction<int[]> promptTokens) {
+    this(runId, rules, window, store, ledger, metrics, promptTokens, GroupTraces.NONE);
+  }
+
+  /**
+   * @param promptTokens the policy's token ids of the training prompt at an index
+   * @param traces where each drop ends its group's trace
+   */
+  GroupIntake(
+      String runId,
+      Rules rules,
+      CreditWindow window,
+      GroupRecords store,
+      OffsetLedger<?> ledger,
+      TrainerMetrics metrics,
+      LongFunction<int[]> promptTokens,
+      GroupTraces traces) {
+    this.traces = traces;
     this.runId = runId;
     this.rules = rules;
     this.window = window;
@@ -116,7 +134,8 @@ final class GroupIntake {
         env.store(),
         env.ledger(),
         env.metrics(),
-        i -> policy.promptTokens(dataset.train(i).prompt()));
+        i -> policy.promptTokens(dataset.train(i).prompt()),
+        env.traces());
   }
 
   /**
@@ -186,6 +205,7 @@ final class GroupIntake {
     window.dropped(groupId);
     ledger.safe(groupId);
     metrics.dropped(runId, reason);
+    traces.dropped(runId, groupId, reason);
     return true;
   }
 
@@ -265,5 +285,6 @@ final class GroupIntake {
     window.dropped(groupId);
     ledger.safe(groupId);
     metrics.dropped(runId, reason);
+    traces.dropped(runId, groupId, reason);
   }
 }

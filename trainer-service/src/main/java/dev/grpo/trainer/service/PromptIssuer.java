@@ -14,6 +14,8 @@ import dev.grpo.trainer.run.PolicyConfigs;
 import dev.grpo.trainer.run.RunSpec;
 import dev.grpo.trainer.tasks.PromptDataset;
 import dev.grpo.trainer.tasks.TaskExample;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,7 @@ final class PromptIssuer {
   private final RunEvents events;
   private final TrainerMetrics metrics;
   private final Clock clock;
+  private final GroupTraces traces;
   private long nextPromptIndex;
 
   PromptIssuer(
@@ -47,6 +50,20 @@ final class PromptIssuer {
       RunEvents events,
       TrainerMetrics metrics,
       Clock clock) {
+    this(runId, spec, dataset, window, store, events, metrics, clock, GroupTraces.NONE);
+  }
+
+  PromptIssuer(
+      String runId,
+      RunSpec spec,
+      PromptDataset dataset,
+      CreditWindow window,
+      GroupRecords store,
+      RunEvents events,
+      TrainerMetrics metrics,
+      Clock clock,
+      GroupTraces traces) {
+    this.traces = traces;
     this.runId = runId;
     this.spec = spec;
     this.dataset = dataset;
@@ -61,7 +78,15 @@ final class PromptIssuer {
   static PromptIssuer of(
       String runId, RunSpec spec, PromptDataset dataset, CreditWindow window, RunEnv env) {
     return new PromptIssuer(
-        runId, spec, dataset, window, env.store(), env.events(), env.metrics(), env.clock());
+        runId,
+        spec,
+        dataset,
+        window,
+        env.store(),
+        env.events(),
+        env.metrics(),
+        env.clock(),
+        env.traces());
   }
 
   /** The id of the group issued for {@code promptIndex}: issued once per run. */
@@ -142,7 +167,13 @@ final class PromptIssuer {
     var acks = new ArrayList<Future<?>>();
     tasks.forEach(
         t -> {
-          acks.add(events.send(Topics.PROMPTS, t.groupId(), EventJson.toBytes(t)));
+          // The group's trace starts here; the producer injects the current span's context.
+          Span span = traces.issue(runId, t.groupId(), t.issuedForStep(), Topics.PROMPTS);
+          try (Scope scope = span.makeCurrent()) {
+            acks.add(events.send(Topics.PROMPTS, t.groupId(), EventJson.toBytes(t)));
+          } finally {
+            span.end();
+          }
           sent.add(t.groupId());
         });
     if (sent.isEmpty()) {

@@ -76,7 +76,9 @@ public final class RunController implements AutoCloseable {
   private static RunController create(
       String runId, RunSpec spec, RunEnv env, RunPolicy policy, RunStatus status) {
     try {
-      return new RunController(runId, spec, env, policy, status);
+      var c = new RunController(runId, spec, env, policy, status);
+      env.metrics().dropReasons(runId, DropReason.known());
+      return c;
     } catch (RuntimeException e) {
       policy.close();
       throw e;
@@ -246,7 +248,9 @@ public final class RunController implements AutoCloseable {
             computeMillis);
     steps.record(trained);
     intake.trained(batch);
-    checkpoints.trained(batch.stream().map(p -> p.group().groupId()).toList());
+    var groupIds = batch.stream().map(p -> p.group().groupId()).toList();
+    checkpoints.trained(groupIds);
+    env.traces().trained(runId, groupIds, step, version, t0);
     completedSteps = step;
     env.faults().at(Point.AFTER_STEP, runId, step);
     long checkpointMillis = 0;

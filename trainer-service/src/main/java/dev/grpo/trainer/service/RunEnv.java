@@ -15,6 +15,7 @@ import java.time.Clock;
  *     fate is durable
  * @param faults the test hook of crash points
  * @param torchWorkers how runs on the torch backend start their worker ranks
+ * @param traces the trainer's spans of each group's trace (issue, trained, dropped)
  */
 public record RunEnv(
     RunRecords store,
@@ -27,4 +28,34 @@ public record RunEnv(
     OffsetLedger<?> ledger,
     FaultInjector faults,
     Clock clock,
-    TorchWorkers torchWorkers) {}
+    TorchWorkers torchWorkers,
+    GroupTraces traces) {
+
+  /** An environment without traces ({@link GroupTraces#NONE}), as plain tests build it. */
+  public RunEnv(
+      RunRecords store,
+      RunEvents events,
+      TrainerMetrics metrics,
+      Evaluator evaluator,
+      TaskGenerators generators,
+      Path checkpointsRoot,
+      Device device,
+      OffsetLedger<?> ledger,
+      FaultInjector faults,
+      Clock clock,
+      TorchWorkers torchWorkers) {
+    this(
+        store,
+        events,
+        metrics,
+        evaluator,
+        generators,
+        checkpointsRoot,
+        device,
+        ledger,
+        faults,
+        clock,
+        torchWorkers,
+        GroupTraces.NONE);
+  }
+}

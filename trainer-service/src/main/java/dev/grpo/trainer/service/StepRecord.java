@@ -3,6 +3,7 @@ package dev.grpo.trainer.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grpo.contracts.Contracts;
 import dev.grpo.contracts.EventJson;
+import dev.grpo.contracts.FinishReason;
 import dev.grpo.contracts.ScoredGroup;
 import dev.grpo.contracts.Topics;
 import dev.grpo.contracts.TrainerStep;
@@ -169,6 +170,56 @@ final class StepRecord {
     out.put("time/forward_backward_ms", (double) m.forwardBackwardMillis());
     out.put("time/optimizer_ms", (double) m.optimizerMillis());
     out.put("tokens_per_second", computeMillis <= 0 ? 0.0 : m.tokens() * 1000.0 / computeMillis);
+    out.putAll(batchMetrics(t.groups()));
+    return out;
+  }
+
+  /**
+   * What the batch's groups themselves say (TRL's {@code completions/*} and {@code
+   * rewards/<func>/mean}): completion lengths in tokens (mean, min, max) and the fraction cut at
+   * {@code maxNewTokens} (finish reason {@code length}), over every completion of the batch's
+   * groups; and each checker's mean reward component, {@code reward/<checker>/mean}, over the
+   * counted (not skipped) completions that have it, checkers in order of first appearance.
+   */
+  static Map<String, Double> batchMetrics(List<ScoredGroup> groups) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    long n = 0;
+    long sum = 0;
+    long truncated = 0;
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    Map<String, double[]> checkers = new LinkedHashMap<>(); // name -> {sum, count}
+    for (ScoredGroup g : groups) {
+      for (var c : g.rollout().completions()) {
+        int len = c.length();
+        n++;
+        sum += len;
+        min = Math.min(min, len);
+        max = Math.max(max, len);
+        if (c.finishReason() == FinishReason.LENGTH) {
+          truncated++;
+        }
+      }
+      for (var s : g.scores()) {
+        if (s.skipped() || s.components() == null) {
+          continue;
+        }
+        s.components()
+            .forEach(
+                (name, v) -> {
+                  double[] acc = checkers.computeIfAbsent(name, k -> new double[2]);
+                  acc[0] += v;
+                  acc[1]++;
+                });
+      }
+    }
+    if (n > 0) {
+      out.put("completions/mean_length", (double) sum / n);
+      out.put("completions/min_length", (double) min);
+      out.put("completions/max_length", (double) max);
+      out.put("completions/truncated_fraction", (double) truncated / n);
+    }
+    checkers.forEach((name, acc) -> out.put("reward/" + name + "/mean", acc[0] / acc[1]));
     return out;
   }
 

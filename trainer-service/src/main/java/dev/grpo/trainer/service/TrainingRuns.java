@@ -57,6 +57,11 @@ public final class TrainingRuns {
     }
   }
 
+  /** The trainer's spans of each group's trace. */
+  public GroupTraces traces() {
+    return env.traces();
+  }
+
   /** Runs active here. */
   public int size() {
     return controllers.size();
@@ -107,6 +112,7 @@ public final class TrainingRuns {
       String reason = DropReason.runEnded(run.get().status);
       env.store().drop(g.groupId(), reason, g.rollout().policyVersion());
       env.metrics().dropped(g.runId(), reason);
+      env.traces().dropped(g.runId(), g.groupId(), reason);
     }
     return Optional.empty();
   }
@@ -136,6 +142,7 @@ public final class TrainingRuns {
       dropped = env.store().drop(groupId, reason, null);
       if (dropped) {
         env.metrics().dropped(runId, reason);
+        env.traces().dropped(runId, groupId, reason);
       }
     }
     if (dropped) {

@@ -64,6 +64,24 @@ class LineageAssemblerTest {
   }
 
   @Test
+  void theScoringInstanceComesFromTheIndexWhenTheScoredRecordIsGone() {
+    ScoredGroup scored = Groups.scored("r", "r-g1", 2, 1.0, 0.0, 0.0, 1.0);
+    var gone =
+        new RecordRef("r-g1", Topics.SCORED, 0, 6, T0.plusSeconds(6), null, null, "reward-2");
+    var records =
+        List.<ReadBack>of(
+            new ReadBack.Found(
+                ref(Topics.ROLLOUTS, 5), EventJson.toBytes(scored.rollout()), Map.of()),
+            new ReadBack.Removed(gone, 100));
+
+    var l = LineageAssembler.assemble(row("TRAINED", 7, null), records, true);
+
+    assertThat(l.scored().producer()).isEqualTo("reward-2");
+    assertThat(l.scored().at()).isEqualTo(T0.plusSeconds(6));
+    assertThat(l.scored().scoringMillis()).isNull();
+  }
+
+  @Test
   void drGrpoAdvantagesAreNotDividedByTheStd() {
     ScoredGroup scored = Groups.scored("r", "r-g1", 2, 1.0, 0.0);
     var records =

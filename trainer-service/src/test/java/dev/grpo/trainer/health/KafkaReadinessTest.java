@@ -18,7 +18,14 @@ class KafkaReadinessTest {
     String nobody = "127.0.0.1:" + port;
     var clients = new KafkaClients(nobody, "t-0");
     // A loop that was never started: not the reason here.
-    var loop = new TrainerLoop(null, clients, null, null, null);
+    var loop =
+        new TrainerLoop(
+            null,
+            clients,
+            null,
+            null,
+            null,
+            io.opentelemetry.api.trace.TracerProvider.noop().get("test"));
     var r = new KafkaReadiness(clients, loop).call();
     assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
     assertThat(r.getData().orElseThrow().get("reason").toString())

@@ -21,6 +21,25 @@ class DropReasonTest {
   }
 
   @Test
+  void theKnownReasonsAreTheFixedOnesEveryDroppingStageAndEveryRunEnd() {
+    assertThat(DropReason.known())
+        .contains(
+            DropReason.STALE,
+            DropReason.ZERO_STD,
+            DropReason.TOO_FEW_SCORED,
+            DropReason.UNUSABLE,
+            "dead_letter:rollout/generate",
+            "dead_letter:reward/decode",
+            "dead_letter:reward/join",
+            "run_stopped",
+            "run_completed",
+            "run_failed")
+        .doesNotContain("dead_letter:reward/part")
+        .doesNotHaveDuplicates()
+        .allSatisfy(r -> assertThat(r.length()).isLessThanOrEqualTo(DropReason.MAX_LENGTH));
+  }
+
+  @Test
   void aLongStageIsCutToTheColumnWidth() {
     String r = DropReason.deadLetter("a-very-long-stage-name-service/with-a-long-step");
     assertThat(r).hasSize(DropReason.MAX_LENGTH).startsWith("dead_letter:a-very-long-stage");

@@ -80,7 +80,11 @@ class StepRecordTest {
             "time/compute_ms",
             "time/forward_backward_ms",
             "time/optimizer_ms",
-            "tokens_per_second");
+            "tokens_per_second",
+            "completions/mean_length",
+            "completions/min_length",
+            "completions/max_length",
+            "completions/truncated_fraction");
     assertThat(m)
         .containsEntry("loss", 0.25)
         .containsEntry("reward/mean", 0.5)
@@ -95,6 +99,50 @@ class StepRecordTest {
         .containsEntry("time/wait_ms", 120.0)
         .containsEntry("time/forward_backward_ms", 30.0)
         .containsEntry("tokens_per_second", 2000.0);
+  }
+
+  @Test
+  void completionLengthsTruncationAndPerCheckerRewardsComeFromTheBatch() {
+    var g = scored(RUN, "g0", 0, 1, 0);
+    var completions = new java.util.ArrayList<dev.grpo.contracts.Completion>();
+    completions.add(
+        new dev.grpo.contracts.Completion(
+            0, "x", new int[] {3, 4, 5, 6}, new float[4], dev.grpo.contracts.FinishReason.LENGTH));
+    completions.add(
+        new dev.grpo.contracts.Completion(
+            1, "x", new int[] {3, 4}, new float[2], dev.grpo.contracts.FinishReason.STOP));
+    var r = g.rollout();
+    var rollout =
+        new dev.grpo.contracts.RolloutGroup(
+            r.schemaVersion(),
+            r.runId(),
+            r.groupId(),
+            r.task(),
+            r.policyVersion(),
+            r.workerId(),
+            completions,
+            r.timings(),
+            r.createdAt());
+    var scores =
+        List.of(
+            new dev.grpo.contracts.CompletionScore(
+                0, 1.0, java.util.Map.of("exact_match", 1.0, "format", 0.5), null, false),
+            new dev.grpo.contracts.CompletionScore(
+                1, 0.0, java.util.Map.of("exact_match", 0.0, "format", 0.0), null, true));
+    var batch =
+        List.of(
+            new dev.grpo.contracts.ScoredGroup(
+                g.schemaVersion(), RUN, "g0", rollout, scores, g.scoringMillis()));
+
+    var m = StepRecord.batchMetrics(batch);
+
+    assertThat(m)
+        .containsEntry("completions/mean_length", 3.0)
+        .containsEntry("completions/min_length", 2.0)
+        .containsEntry("completions/max_length", 4.0)
+        .containsEntry("completions/truncated_fraction", 0.5)
+        .containsEntry("reward/exact_match/mean", 1.0)
+        .containsEntry("reward/format/mean", 0.5);
   }
 
   @Test
