@@ -27,12 +27,7 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -392,34 +387,11 @@ class DemoPipelineIT {
   /** Group ids of a run's records on a topic, read from the beginning to the current end. */
   private Set<String> groupIdsOn(String topic, String runId, boolean committedOnly)
       throws IOException {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-        committedOnly ? "read_committed" : "read_uncommitted");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
     Set<String> ids = new HashSet<>();
-    try (var consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("reading " + topic + " to its end took over 60 s");
-        }
-        for (var r : consumer.poll(Duration.ofMillis(500))) {
-          JsonNode v = JSON.readTree(r.value());
-          if (runId.equals(v.path("runId").asText())) {
-            ids.add(v.path("groupId").asText());
-          }
-        }
+    for (var r : TopicRecords.readAll(bootstrap, topic, committedOnly, Duration.ofSeconds(60))) {
+      JsonNode v = JSON.readTree(r.value());
+      if (runId.equals(v.path("runId").asText())) {
+        ids.add(v.path("groupId").asText());
       }
     }
     return ids;
