@@ -91,6 +91,25 @@ public class KafkaClients {
     return manualCommitConsumer(DEAD_LETTER_CONSUMER_GROUP, "grpo-trainer-dlq", maxPollRecords);
   }
 
+  /**
+   * A consumer of no group that reads the log where its caller assigns and seeks it (the console's
+   * indexer and reader): read_committed, records as large as the largest event, from the start of a
+   * partition it has no position in.
+   */
+  public KafkaConsumer<String, byte[]> logReader(String clientId, int maxPollRecords) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    return new KafkaConsumer<>(p);
+  }
+
   private KafkaConsumer<String, byte[]> manualCommitConsumer(
       String groupId, String clientId, int maxPollRecords) {
     var p = new Properties();

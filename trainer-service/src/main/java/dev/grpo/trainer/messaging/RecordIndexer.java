@@ -15,15 +15,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -44,7 +40,7 @@ public class RecordIndexer {
   private static final Logger LOG = Logger.getLogger(RecordIndexer.class);
   private static final long REASSIGN_MILLIS = 5_000;
 
-  private final String bootstrapServers;
+  private final KafkaClients clients;
   private final boolean enabled;
   private final ConsoleStore store;
   private volatile boolean running;
@@ -52,10 +48,10 @@ public class RecordIndexer {
   private KafkaConsumer<String, byte[]> consumer;
 
   public RecordIndexer(
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      KafkaClients clients,
       @ConfigProperty(name = "grpo.console.enabled", defaultValue = "true") boolean enabled,
       ConsoleStore store) {
-    this.bootstrapServers = bootstrapServers;
+    this.clients = clients;
     this.enabled = enabled;
     this.store = store;
   }
@@ -64,18 +60,7 @@ public class RecordIndexer {
     if (!enabled) {
       return;
     }
-    var p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-        Integer.toString(KafkaClients.MAX_MESSAGE_BYTES));
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-record-indexer");
-    consumer = new KafkaConsumer<>(p);
+    consumer = clients.logReader("grpo-trainer-record-indexer", 500);
     running = true;
     thread = new Thread(this::run, "console-record-indexer");
     thread.setDaemon(true);

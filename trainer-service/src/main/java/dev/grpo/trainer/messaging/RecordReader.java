@@ -8,13 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads single records back from the log by topic, partition and offset for the console: one
@@ -25,11 +20,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class RecordReader {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
-  private final String bootstrapServers;
+  private final KafkaClients clients;
   private KafkaConsumer<String, byte[]> consumer;
 
-  public RecordReader(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-    this.bootstrapServers = bootstrapServers;
+  public RecordReader(KafkaClients clients) {
+    this.clients = clients;
   }
 
   /** Reads each record; never throws for one record that cannot be read. */
@@ -71,18 +66,7 @@ public class RecordReader {
 
   private KafkaConsumer<String, byte[]> consumer() {
     if (consumer == null) {
-      var p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-      p.put(
-          ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-          Integer.toString(KafkaClients.MAX_MESSAGE_BYTES));
-      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      p.put(ConsumerConfig.CLIENT_ID_CONFIG, "grpo-trainer-record-reader");
-      consumer = new KafkaConsumer<>(p);
+      consumer = clients.logReader("grpo-trainer-record-reader", 1);
     }
     return consumer;
   }
