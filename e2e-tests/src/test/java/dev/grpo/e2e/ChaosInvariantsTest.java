@@ -105,6 +105,45 @@ class ChaosInvariantsTest {
   }
 
   @Test
+  void aTaskPublishedTwiceMayBeGeneratedAndScoredTwiceButNotThreeTimes() {
+    var e = healthy();
+    var prompted = new ArrayList<>(e.prompted());
+    prompted.add("b");
+    var twice = new ArrayList<>(e.rollouts());
+    twice.add("b");
+    Evidence base =
+        copy(e, "COMPLETED", e.rows(), e.checkpointTrained(), twice, twice, e.lettersByKey());
+    assertThat(ChaosInvariants.check(withPrompted(base, prompted))).isEmpty();
+
+    var thrice = new ArrayList<>(twice);
+    thrice.add("b");
+    Evidence more =
+        copy(e, "COMPLETED", e.rows(), e.checkpointTrained(), thrice, twice, e.lettersByKey());
+    assertThat(ChaosInvariants.check(withPrompted(more, prompted)))
+        .singleElement()
+        .asString()
+        .contains("grpo.rollouts")
+        .contains("b x3");
+  }
+
+  private static Evidence withPrompted(Evidence e, List<String> prompted) {
+    return new Evidence(
+        e.runStatus(),
+        e.issued(),
+        e.trained(),
+        e.inFlight(),
+        e.dropped(),
+        e.rows(),
+        e.groupsPerStep(),
+        e.checkpointTrained(),
+        prompted,
+        e.rollouts(),
+        e.scored(),
+        e.lettersByKey(),
+        e.poisonKeys());
+  }
+
+  @Test
   void poisonWithoutALetterOrWithoutAReasonIsAViolation() {
     var e = healthy();
     assertThat(
