@@ -191,16 +191,139 @@ class DemoPipelineIT {
           .isEqualTo("COMPLETED");
     }
     String checker = runs.get(0).evalChecker(recipe.evalChecker());
+    String divergence = firstDivergence(runs.get(0), runs.get(1));
     assertThat(values(runs.get(1).evalCurve(checker)))
-        .as("held-out accuracy at every evaluation")
+        .as("held-out accuracy at every evaluation; %s", divergence)
         .isEqualTo(values(runs.get(0).evalCurve(checker)))
         .hasSize(3);
     assertThat(values(runs.get(1).rewardCurve()))
-        .as("train reward at every step")
+        .as("train reward at every step; %s", divergence)
         .isEqualTo(values(runs.get(0).rewardCurve()));
     assertThat(losses(runs.get(1)))
-        .as("loss at every step, bit for bit")
+        .as("loss at every step, bit for bit; %s", divergence)
         .isEqualTo(losses(runs.get(0)));
+  }
+
+  /**
+   * Where two same-seed runs first part, for the failure message: the first step whose trained
+   * prompts (and drops) or whose recorded numbers differ, with both sides.
+   */
+  private String firstDivergence(RunSnapshot a, RunSnapshot b) throws Exception {
+    Map<Integer, String> groupsA = groupsByStep(a.runId());
+    Map<Integer, String> groupsB = groupsByStep(b.runId());
+    StringBuilder out = new StringBuilder();
+    if (!groupsA.equals(groupsB)) {
+      out.append("groups by step (-1 = dropped) differ: ")
+          .append(groupsA)
+          .append(" vs ")
+          .append(groupsB)
+          .append("; ");
+    }
+    out.append(rolloutDifference(a.runId(), b.runId())).append("; ");
+    for (int i = 0; i < Math.min(a.steps().size(), b.steps().size()); i++) {
+      JsonNode sa = numbersOf(a.steps().get(i));
+      JsonNode sb = numbersOf(b.steps().get(i));
+      if (!sa.equals(sb)) {
+        return out.append("first differing step record: ")
+            .append(sa)
+            .append(" vs ")
+            .append(sb)
+            .toString();
+      }
+    }
+    return out.append("step records equal").toString();
+  }
+
+  /**
+   * Whether the two runs' rollouts (grpo.rollouts, read_committed) are the same per prompt index:
+   * policy version, token ids and behaviour log-probs of every completion.
+   */
+  private String rolloutDifference(String runA, String runB) throws IOException {
+    Map<String, Map<String, JsonNode>> byRun = new HashMap<>();
+    byRun.put(runA, new java.util.TreeMap<>());
+    byRun.put(runB, new java.util.TreeMap<>());
+    for (var r : TopicRecords.readAll(bootstrap, "grpo.rollouts", true, Duration.ofSeconds(60))) {
+      JsonNode v = JSON.readTree(r.value());
+      var runs = byRun.get(v.path("runId").asText());
+      if (runs != null) {
+        String index = v.path("groupId").asText().replaceFirst(".*-g", "");
+        ObjectNode what = JSON.createObjectNode();
+        what.set("policyVersion", v.path("policyVersion"));
+        what.set("completions", v.path("completions"));
+        runs.put(index, what);
+      }
+    }
+    var a = byRun.get(runA);
+    var b = byRun.get(runB);
+    List<String> differing = new ArrayList<>();
+    for (var e : a.entrySet()) {
+      if (!e.getValue().equals(b.get(e.getKey()))) {
+        differing.add(e.getKey());
+      }
+    }
+    if (differing.isEmpty() && a.size() == b.size()) {
+      return "rollouts equal (" + a.size() + " groups)";
+    }
+    String first = differing.isEmpty() ? null : differing.get(0);
+    return "rollouts differ at prompt indices "
+        + differing
+        + " ("
+        + a.size()
+        + " vs "
+        + b.size()
+        + " groups)"
+        + (first == null ? "" : ", first: " + a.get(first) + " vs " + b.get(first));
+  }
+
+  /** A step record without its wall-clock fields (its own and those of its metrics map). */
+  private static JsonNode numbersOf(JsonNode step) {
+    ObjectNode copy = step.deepCopy();
+    withoutTiming(copy);
+    if (copy.path("metrics") instanceof ObjectNode metrics) {
+      withoutTiming(metrics);
+    }
+    return copy;
+  }
+
+  private static void withoutTiming(ObjectNode node) {
+    List<String> timing = new ArrayList<>();
+    node.fieldNames()
+        .forEachRemaining(
+            f -> {
+              String l = f.toLowerCase(java.util.Locale.ROOT);
+              if (l.contains("millis")
+                  || l.contains("seconds")
+                  || l.contains("_ms")
+                  || l.contains("per_second")
+                  || l.startsWith("time/")
+                  || l.endsWith("at")) {
+                timing.add(f);
+              }
+            });
+    node.remove(timing);
+  }
+
+  /** Per trained step (-1 for drops, with the reason), the prompt indices of a run's groups. */
+  private Map<Integer, String> groupsByStep(String runId) throws Exception {
+    Map<Integer, List<String>> out = new java.util.TreeMap<>();
+    try (Connection c = db.connect();
+        var st =
+            c.prepareStatement(
+                "select prompt_index, trained_step, drop_reason from prompt_group where run_id = ?"
+                    + " order by prompt_index")) {
+      st.setString(1, runId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Integer step = (Integer) rs.getObject(2);
+          String reason = rs.getString(3);
+          out.computeIfAbsent(step == null ? -1 : step, k -> new ArrayList<>())
+              .add(rs.getLong(1) + (reason == null ? "" : ":" + reason));
+        }
+      }
+    }
+    Map<Integer, String> joined = new java.util.TreeMap<>();
+    out.forEach((k, v) -> joined.put(k, String.join(",", v)));
+    return joined;
   }
 
   private static List<Double> losses(RunSnapshot run) {

@@ -485,9 +485,9 @@ public final class LlamaModel implements AutoCloseable {
     // along the query axis, [B,KVH,G*T,D] against keys [B,KVH,S,D], a plain batched matmul (a
     // group axis broadcast against [B,KVH,1,S,D] made matmul copy K and V G times per step).
     NDArray scores =
-        q.reshape(b, kvHeads, (long) groups * t, d)
-            .matMul(k.transpose(0, 1, 3, 2))
-            .mul((float) (1.0 / Math.sqrt(d)))
+        Scalars.mul(
+                q.reshape(b, kvHeads, (long) groups * t, d).matMul(k.transpose(0, 1, 3, 2)),
+                (float) (1.0 / Math.sqrt(d)))
             .reshape(b, kvHeads, groups, t, s)
             .add(bias);
     NDArray probs = scores.softmax(-1).reshape(b, kvHeads, (long) groups * t, s);
@@ -519,7 +519,7 @@ public final class LlamaModel implements AutoCloseable {
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.div(variance.add((float) config.rmsNormEps()).sqrt()).mul(weight);
+    return x.div(Scalars.add(variance, (float) config.rmsNormEps()).sqrt()).mul(weight);
   }
 
   @Override

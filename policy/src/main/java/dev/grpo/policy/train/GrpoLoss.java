@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.grpo.policy.model.Scalars;
 
 /**
  * The GRPO loss: a surrogate per token ({@link LossObjective}), on token or sequence ratios ({@link
@@ -80,7 +81,7 @@ public final class GrpoLoss {
               logp.sub(old)
                   .mul(mask)
                   .sum(new int[] {1}, true)
-                  .div(tokensPerSeq.maximum(1f).expandDims(1))
+                  .div(Scalars.maximum(tokensPerSeq, 1).expandDims(1))
                   .exp();
         };
     NDArray term = surrogate(ratio, adv, logp, cfg);
@@ -99,10 +100,10 @@ public final class GrpoLoss {
     double klSum = 0;
     if (in.refLogp() != null) {
       NDArray d = in.refLogp().stopGradient().sub(logp);
-      NDArray k3 = d.exp().sub(d).sub(1.0);
+      NDArray k3 = Scalars.sub(d.exp().sub(d), 1);
       klSum = k3.stopGradient().mul(mask).sum().getFloat();
       if (cfg.beta() > 0) {
-        term = term.sub(k3.mul(cfg.beta()));
+        term = term.sub(Scalars.mul(k3, cfg.beta()));
       }
     }
     NDArray masked = term.mul(mask);
@@ -111,18 +112,18 @@ public final class GrpoLoss {
     NDArray aggregated =
         switch (cfg.variant()) {
           case GRPO ->
-              masked
-                  .sum(new int[] {1})
-                  .div(tokensPerSeq.maximum(1f))
-                  .sum()
-                  .div((float) totals.sequences());
+              Scalars.div(
+                  masked.sum(new int[] {1}).div(Scalars.maximum(tokensPerSeq, 1)).sum(),
+                  (float) totals.sequences());
           case BNPO ->
-              masked.sum().div((float) Math.max(1, active)).div((float) totals.microBatches());
-          case DAPO -> masked.sum().div((float) Math.max(1, totals.activeTokens()));
+              Scalars.div(
+                  Scalars.div(masked.sum(), (float) Math.max(1, active)),
+                  (float) totals.microBatches());
+          case DAPO -> Scalars.div(masked.sum(), (float) Math.max(1, totals.activeTokens()));
           case DR_GRPO ->
-              masked
-                  .sum()
-                  .div((float) ((double) totals.sequences() * totals.maxCompletionLength()));
+              Scalars.div(
+                  masked.sum(),
+                  (float) ((double) totals.sequences() * totals.maxCompletionLength()));
         };
     NDArray loss = aggregated.neg();
     long truncated = Math.round(completion.sum().getFloat()) - active;
@@ -134,7 +135,7 @@ public final class GrpoLoss {
     return switch (cfg.objective()) {
       case CLIP -> {
         NDArray clipped = ratio.clip(1.0 - cfg.epsLow(), 1.0 + cfg.epsHigh());
-        NDArray unclipped = cfg.delta() > 0 ? ratio.minimum((float) cfg.delta()) : ratio;
+        NDArray unclipped = cfg.delta() > 0 ? Scalars.minimum(ratio, (float) cfg.delta()) : ratio;
         yield unclipped.mul(adv).minimum(clipped.mul(adv));
       }
       case CISPO -> ratio.stopGradient().minimum((float) (1.0 + cfg.epsHigh())).mul(adv).mul(logp);
@@ -144,7 +145,7 @@ public final class GrpoLoss {
                 .toType(DataType.FLOAT32, false)
                 .mul((float) (cfg.tauPos() - cfg.tauNeg()))
                 .add((float) cfg.tauNeg());
-        yield Activation.sigmoid(ratio.sub(1f).mul(tau)).mul(4f).div(tau).mul(adv);
+        yield Scalars.mul(Activation.sigmoid(Scalars.sub(ratio, 1).mul(tau)), 4).div(tau).mul(adv);
       }
     };
   }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.grpo.policy.model.LlamaModel;
+import dev.grpo.policy.model.Scalars;
 import java.util.List;
 
 /**
@@ -145,7 +146,7 @@ public final class TokenLogProbs {
       int from = batch.promptWidth() - 1;
       NDArray sliced = logits.get(":, " + from + ":" + (from + batch.completionWidth()) + ", :");
       if (temperature != 1.0) {
-        sliced = sliced.div((float) temperature);
+        sliced = Scalars.div(sliced, (float) temperature);
       }
       NDArray logSoftmax = sliced.logSoftmax(-1);
       NDArray ids =

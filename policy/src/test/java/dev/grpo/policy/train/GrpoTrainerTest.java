@@ -130,18 +130,16 @@ class GrpoTrainerTest {
       int skippedUpdates = 0;
       for (int s = 0; s < 25; s++) {
         last = trainer.step(rollouts(model, prompts, 8, rnd));
-        // Known, rare and not yet explained: about one full-suite run in ten sees one step whose
-        // gradient norm is not finite (never reproduced in isolation over 300 steps). AdamW skips
-        // such an update by design; more than one in a run would be a regression.
+        // A step whose gradient norm was not finite (about one full-suite run in ten) was the
+        // backward reading freed memory after a garbage collection (see GradientUnderGcTest); none
+        // is expected now.
         if (last.skippedUpdates() > 0) {
           System.err.println("step " + s + " skipped its update: " + last);
         }
         skippedUpdates += last.skippedUpdates();
         assertThat(last.loss()).isFinite();
       }
-      assertThat(skippedUpdates)
-          .as("updates skipped for a non-finite gradient norm")
-          .isLessThanOrEqualTo(1);
+      assertThat(skippedUpdates).as("updates skipped for a non-finite gradient norm").isZero();
       double after = probabilityOfTarget(model, prompts.get(0));
       // random init gives ~1/16; the policy must have moved most of its mass onto the target
       assertThat(before).isLessThan(0.2);
