@@ -611,11 +611,6 @@ final class ChaosScenario {
     out.put(
         "records of the run on prompts / rollouts / scored (read_committed for the last two)",
         e.prompted().size() + " / " + e.rollouts().size() + " / " + e.scored().size());
-    // Known gap (issue 11 note): a trainer killed between publishing a task and the checkpoint
-    // that records it publishes the task again on resume, and the stages then carry it twice.
-    out.put(
-        "tasks the trainer published twice on grpo.prompts (re-issued after a kill)",
-        ChaosInvariants.duplicates(e.prompted()));
     long lettered = e.poisonKeys().stream().filter(e.lettersByKey()::containsKey).count();
     out.put("poison records dead-lettered", lettered + " of " + e.poisonKeys().size());
     long letterCount =

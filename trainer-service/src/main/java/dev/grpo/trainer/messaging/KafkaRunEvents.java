@@ -4,22 +4,47 @@ import dev.grpo.contracts.GroupTracing;
 import dev.grpo.contracts.ProducerHeader;
 import dev.grpo.trainer.service.RunEvents;
 import io.opentelemetry.context.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The runs' events go to the trainer's one idempotent producer, each with the current trace context
- * (a prompt's issue span, see {@code GroupTraces}) and the trainer's instance id as headers.
+ * (a prompt's issue span, see {@code GroupTraces}) and the trainer's instance id as headers; what
+ * is already published is read back with a short-lived log reader ({@link PublishedKeys}).
  */
 final class KafkaRunEvents implements RunEvents {
+  /** How long reading back what is published may take before the resume fails and is retried. */
+  static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(30);
+
   private final Producer<String, byte[]> producer;
   private final String instanceId;
+  private final Supplier<Consumer<String, byte[]>> readers;
 
-  KafkaRunEvents(Producer<String, byte[]> producer, String instanceId) {
+  KafkaRunEvents(
+      Producer<String, byte[]> producer,
+      String instanceId,
+      Supplier<Consumer<String, byte[]>> readers) {
     this.producer = producer;
     this.instanceId = instanceId;
+    this.readers = readers;
+  }
+
+  @Override
+  public Set<String> published(String topic, Collection<String> keys, Instant since) {
+    if (keys.isEmpty()) {
+      return Set.of();
+    }
+    try (Consumer<String, byte[]> reader = readers.get()) {
+      return PublishedKeys.find(reader, topic, keys, since, READ_BACK_TIMEOUT);
+    }
   }
 
   @Override

@@ -278,7 +278,10 @@ public class TrainerLoop {
         new GroupScorer(CheckerRegistry.fromServiceLoader(), scoringPool, ScoringLimits.DEFAULTS);
     return new RunEnv(
         store,
-        new KafkaRunEvents(producer, clients.instanceId()),
+        new KafkaRunEvents(
+            producer,
+            clients.instanceId(),
+            () -> clients.logReader("grpo-trainer-read-back-" + clients.instanceId(), 500)),
         metrics,
         new Evaluator(scorer, cfg.evalBatchSize()),
         generators,

@@ -46,7 +46,7 @@ public final class CreditWindow {
     return capacity;
   }
 
-  /** Groups that may be issued now. */
+  /** Groups that may be issued now; negative while a restored window is over its capacity. */
   public int credits() {
     return capacity - inFlight.size();
   }
@@ -121,9 +121,10 @@ public final class CreditWindow {
 
   /**
    * Rebuilds the window after a restart: {@code inFlightIds} are the groups still issued and
-   * undecided; {@code decidedIds} were trained or dropped and may never be issued again.
-   *
-   * @throws IllegalStateException when more groups are in flight than the capacity allows
+   * undecided; {@code decidedIds} were trained or dropped and may never be issued again. The
+   * in-flight groups may exceed the capacity: the rollback to the checkpoint returns the groups
+   * trained after it to flight, next to those issued after them; {@link #credits} is then negative
+   * and nothing is issued until they are trained again.
    */
   public void restore(Collection<String> inFlightIds, Collection<String> decidedIds) {
     if (!inFlight.isEmpty() || !everIssued.isEmpty()) {
@@ -135,12 +136,6 @@ public final class CreditWindow {
         throw new IllegalStateException("group " + id + " is both in flight and decided");
       }
       inFlight.add(id);
-    }
-    if (inFlight.size() > capacity) {
-      // Possible only if the run's groupsPerStep or maxStaleness changed: refuse rather than
-      // overfill.
-      throw new IllegalStateException(
-          inFlight.size() + " groups in flight exceed the capacity " + capacity);
     }
     issued = everIssued.size();
   }

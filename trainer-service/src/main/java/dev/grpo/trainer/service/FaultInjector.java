@@ -15,7 +15,12 @@ public interface FaultInjector {
     /** The step is persisted and published; the checkpoint (if due) is not written yet. */
     AFTER_STEP,
     /** The checkpoint is saved, recorded and published; offsets are not committed yet. */
-    AFTER_CHECKPOINT
+    AFTER_CHECKPOINT,
+    /**
+     * The broker acknowledged a batch of PromptTasks (its {@code step} is the first task's {@code
+     * issuedForStep}); the database does not mark them sent yet.
+     */
+    AFTER_PROMPTS_ACKNOWLEDGED
   }
 
   /** No faults. */

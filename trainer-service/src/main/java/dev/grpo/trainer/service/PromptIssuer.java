@@ -17,19 +17,24 @@ import dev.grpo.trainer.tasks.TaskExample;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Issues the prompts of one run around its {@link CreditWindow}: while credits last and the run's
  * remaining steps still need groups, it takes the next prompt indices, records the groups (sent =
  * false) and the advanced prompt index, sends their {@link PromptTask}s, and marks them sent once
- * the broker has acknowledged every one. A crash between record and send leaves rows with sent =
- * false, which {@link #resend} sends again on resume under the same group ids.
+ * the broker has acknowledged every one. A crash between record and mark leaves rows with sent =
+ * false; on resume, {@link #resend} sends those the log does not hold yet, under the same group
+ * ids.
  */
 final class PromptIssuer {
+  private static final Logger LOG = Logger.getLogger(PromptIssuer.class);
+
   private final String runId;
   private final RunSpec spec;
   private final PromptDataset dataset;
@@ -39,6 +44,7 @@ final class PromptIssuer {
   private final TrainerMetrics metrics;
   private final Clock clock;
   private final GroupTraces traces;
+  private final FaultInjector faults;
   private long nextPromptIndex;
 
   PromptIssuer(
@@ -50,7 +56,17 @@ final class PromptIssuer {
       RunEvents events,
       TrainerMetrics metrics,
       Clock clock) {
-    this(runId, spec, dataset, window, store, events, metrics, clock, GroupTraces.NONE);
+    this(
+        runId,
+        spec,
+        dataset,
+        window,
+        store,
+        events,
+        metrics,
+        clock,
+        GroupTraces.NONE,
+        FaultInjector.NONE);
   }
 
   PromptIssuer(
@@ -62,8 +78,10 @@ final class PromptIssuer {
       RunEvents events,
       TrainerMetrics metrics,
       Clock clock,
-      GroupTraces traces) {
+      GroupTraces traces,
+      FaultInjector faults) {
     this.traces = traces;
+    this.faults = faults;
     this.runId = runId;
     this.spec = spec;
     this.dataset = dataset;
@@ -86,7 +104,8 @@ final class PromptIssuer {
         env.events(),
         env.metrics(),
         env.clock(),
-        env.traces());
+        env.traces(),
+        env.faults());
   }
 
   /** The id of the group issued for {@code promptIndex}: issued once per run. */
@@ -130,18 +149,51 @@ final class PromptIssuer {
     store.issue(runId, groups, nextPromptIndex + n);
     nextPromptIndex += n;
     groups.forEach(g -> window.issue(g.groupId()));
-    send(groups.stream().map(g -> task(g.groupId(), g.promptIndex(), g.issuedForStep(), policy)));
+    send(
+        groups.stream()
+            .map(g -> task(g.groupId(), g.promptIndex(), g.issuedForStep(), policy))
+            .toList());
     metrics.issued(runId, n);
     return n;
   }
 
   /**
-   * Sends again the tasks of groups that were recorded but never acknowledged; returns how many.
+   * Sends again the tasks of groups that were recorded but not marked sent, except those the log
+   * already holds (a crash after the broker's acknowledgement, before the mark), so that each task
+   * is on {@code grpo.prompts} once; returns how many were sent. When the log cannot be read back,
+   * all of them are sent: a second copy, which the trainer skips, beats a lost group.
    */
   int resend(List<PromptGroupEntity> inFlight, PolicyRef policy) {
     var unsent = inFlight.stream().filter(g -> !g.sent).toList();
-    send(unsent.stream().map(g -> task(g.groupId, g.promptIndex, g.issuedForStep, policy)));
-    return unsent.size();
+    if (unsent.isEmpty()) {
+      return 0;
+    }
+    Set<String> published = alreadyPublished(unsent);
+    if (!published.isEmpty()) {
+      store.markSent(List.copyOf(published));
+      LOG.infof(
+          "run %s: %d of %d unmarked tasks were already on %s, not sent again",
+          runId, published.size(), unsent.size(), Topics.PROMPTS);
+    }
+    var toSend = unsent.stream().filter(g -> !published.contains(g.groupId)).toList();
+    send(
+        toSend.stream().map(g -> task(g.groupId, g.promptIndex, g.issuedForStep, policy)).toList());
+    return toSend.size();
+  }
+
+  private Set<String> alreadyPublished(List<PromptGroupEntity> unsent) {
+    Instant since = unsent.stream().map(g -> g.issuedAt).min(Instant::compareTo).orElseThrow();
+    try {
+      return events.published(Topics.PROMPTS, unsent.stream().map(g -> g.groupId).toList(), since);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          e,
+          "run %s: cannot read %s back; sending its %d unmarked tasks again (copies are skipped)",
+          runId,
+          Topics.PROMPTS,
+          unsent.size());
+      return Set.of();
+    }
   }
 
   /** The task of one group: the training prompt at its index, with its own sampling seed. */
@@ -162,7 +214,7 @@ final class PromptIssuer {
         clock.instant());
   }
 
-  private void send(Stream<PromptTask> tasks) {
+  private void send(List<PromptTask> tasks) {
     var sent = new ArrayList<String>();
     var acks = new ArrayList<Future<?>>();
     tasks.forEach(
@@ -180,6 +232,8 @@ final class PromptIssuer {
       return;
     }
     RunEvents.awaitAll(acks, "PromptTask");
+    faults.at(
+        FaultInjector.Point.AFTER_PROMPTS_ACKNOWLEDGED, runId, (int) tasks.get(0).issuedForStep());
     store.markSent(sent);
   }
 }

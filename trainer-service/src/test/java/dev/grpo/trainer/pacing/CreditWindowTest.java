@@ -109,8 +109,21 @@ class CreditWindowTest {
     assertThat(w.credits()).isEqualTo(1);
     assertThatThrownBy(() -> w.issue("g1")).hasMessageContaining("already issued");
     assertThatThrownBy(() -> w.issue("g6")).hasMessageContaining("already issued");
-    var small = new CreditWindow(1, 0);
-    assertThatThrownBy(() -> small.restore(List.of("a", "b"), List.of()))
-        .hasMessageContaining("exceed the capacity 1");
+  }
+
+  @Test
+  void aRestoreBeyondTheCapacityIssuesNothingUntilTheGroupsDrainBelowIt() {
+    // Groups trained after the checkpoint are in flight again after the rollback, next to the ones
+    // issued after them: more than the window holds, for as long as it takes to retrain them.
+    var w = new CreditWindow(1, 0);
+    w.restore(List.of("a", "b"), List.of());
+    assertThat(w.inFlight()).isEqualTo(2);
+    assertThat(w.credits()).isEqualTo(-1);
+    assertThatThrownBy(() -> w.issue("c")).hasMessageContaining("no credit left");
+    w.trained("a");
+    assertThat(w.credits()).isZero();
+    w.trained("b");
+    assertThat(w.credits()).isEqualTo(1);
+    w.issue("c");
   }
 }

@@ -49,6 +49,7 @@ class FakeRunRecords implements RunRecords {
     g.promptIndex = promptIndex;
     g.state = PromptGroupEntity.ISSUED;
     g.sent = true;
+    g.issuedAt = java.time.Instant.parse("2026-03-01T12:00:00Z");
     groups.put(groupId, g);
     return g;
   }

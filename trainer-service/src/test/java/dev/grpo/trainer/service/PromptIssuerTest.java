@@ -140,6 +140,37 @@ class PromptIssuerTest {
   }
 
   @Test
+  void resendSkipsTheTasksTheLogAlreadyHoldsAndMarksThemSent() {
+    // Killed after the broker acknowledged g1 but before the database marked it sent.
+    var acknowledged = store.addIssued(RUN, "run1-g1", 1);
+    acknowledged.sent = false;
+    events.send(Topics.PROMPTS, "run1-g1", new byte[0]);
+    var unsent = store.addIssued(RUN, "run1-g2", 2);
+    unsent.sent = false;
+
+    assertThat(issuer.resend(List.copyOf(store.groups.values()), V0)).isEqualTo(1);
+
+    assertThat(events.on(Topics.PROMPTS).stream().map(RecordedEvents.Sent::key))
+        .containsExactly("run1-g1", "run1-g2");
+    assertThat(acknowledged.sent).isTrue();
+    assertThat(unsent.sent).isTrue();
+  }
+
+  @Test
+  void whenTheLogCannotBeReadBackEveryUnmarkedTaskIsSentAgain() {
+    var acknowledged = store.addIssued(RUN, "run1-g1", 1);
+    acknowledged.sent = false;
+    events.send(Topics.PROMPTS, "run1-g1", new byte[0]);
+    events.failReadBackWith(new IllegalStateException("broker away"));
+
+    assertThat(issuer.resend(List.copyOf(store.groups.values()), V0)).isEqualTo(1);
+
+    assertThat(events.on(Topics.PROMPTS).stream().map(RecordedEvents.Sent::key))
+        .containsExactly("run1-g1", "run1-g1");
+    assertThat(acknowledged.sent).isTrue();
+  }
+
+  @Test
   void aRestoredIssuerContinuesAtTheStoredIndex() {
     issuer.restore(40);
     issuer.issue(0, 0, V0);

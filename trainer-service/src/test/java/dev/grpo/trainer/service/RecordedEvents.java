@@ -1,10 +1,14 @@
 package dev.grpo.trainer.service;
 
 import dev.grpo.contracts.EventJson;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 /**
  * The broker of plain tests: every sent record in order, acknowledged at once, or refused with
@@ -20,6 +24,7 @@ final class RecordedEvents implements RunEvents {
   final List<Sent> sent = new ArrayList<>();
   private final List<String> log;
   private RuntimeException failure;
+  private RuntimeException readBackFailure;
 
   /**
    * @param log where each send is noted too (e.g. the fake database's call log), or null
@@ -30,6 +35,23 @@ final class RecordedEvents implements RunEvents {
 
   void failWith(RuntimeException e) {
     failure = e;
+  }
+
+  /** Reading the log back fails with {@code e} from now on. */
+  void failReadBackWith(RuntimeException e) {
+    readBackFailure = e;
+  }
+
+  /** The keys sent to {@code topic} (the fake log has no timestamps, so {@code since} is moot). */
+  @Override
+  public Set<String> published(String topic, Collection<String> keys, Instant since) {
+    if (readBackFailure != null) {
+      throw readBackFailure;
+    }
+    return on(topic).stream()
+        .map(Sent::key)
+        .filter(keys::contains)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   @Override

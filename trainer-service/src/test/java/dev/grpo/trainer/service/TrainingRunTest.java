@@ -254,6 +254,52 @@ class TrainingRunTest {
   }
 
   @Test
+  void killedAfterTheBrokerAcknowledgedTasksItSendsNoneOfThemTwice() throws Exception {
+    var killed = new AtomicBoolean();
+    loop.setFaultInjector(
+        (point, runId, step) -> {
+          if (point == FaultInjector.Point.AFTER_PROMPTS_ACKNOWLEDGED
+              && step == 3
+              && killed.compareAndSet(false, true)) {
+            throw new FaultInjector.SimulatedCrash(
+                "kill after the tasks of step 3 were acknowledged, before they were marked sent");
+          }
+        });
+    String id = create(TestRuns.tiny(4, 2));
+    await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
+    assertThat(loop.lastCrash()).isInstanceOf(FaultInjector.SimulatedCrash.class);
+    assertThat(
+            QuarkusTransaction.requiringNew()
+                .call(
+                    () ->
+                        PromptGroupEntity.<PromptGroupEntity>list("runId = ?1 and sent = false", id)
+                            .size()))
+        .as("the acknowledged tasks of step 3 are not marked sent")
+        .isPositive();
+
+    loop.setFaultInjector(FaultInjector.NONE);
+    loop.start();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
+    assertNothingLostNorTrainedTwice(id, 4, 2);
+    List<String> prompted = keysOn(Topics.PROMPTS, id + "-g");
+    assertThat(prompted).as("each task once on grpo.prompts").doesNotHaveDuplicates();
+    assertThat(new HashSet<>(prompted))
+        .as("every issued group on grpo.prompts")
+        .isEqualTo(
+            new HashSet<>(
+                QuarkusTransaction.requiringNew()
+                    .call(
+                        () ->
+                            PromptGroupEntity.<PromptGroupEntity>list("runId", id).stream()
+                                .map(g -> g.groupId)
+                                .toList())));
+  }
+
+  @Test
   void deadLetteredGroupIsDroppedAndReplacedAndDuplicateOrUnknownLettersAreIgnored()
       throws Exception {
     var before = new HashSet<String>();
@@ -440,6 +486,19 @@ class TrainingRunTest {
 
   /** Every value of {@code topic} keyed by {@code key}, from the beginning. */
   private static List<byte[]> readTopic(String topic, String key) {
+    return readTopic(topic, key::equals).stream().map(Map.Entry::getValue).toList();
+  }
+
+  /** The keys of {@code topic}'s records that start with {@code prefix}, one per record. */
+  private static List<String> keysOn(String topic, String prefix) {
+    return readTopic(topic, k -> k != null && k.startsWith(prefix)).stream()
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  /** Every record of {@code topic} whose key {@code keys} accepts, from the beginning. */
+  private static List<Map.Entry<String, byte[]>> readTopic(
+      String topic, java.util.function.Predicate<String> keys) {
     var p = new Properties();
     p.put(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -448,7 +507,7 @@ class TrainingRunTest {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    var out = new ArrayList<byte[]>();
+    var out = new ArrayList<Map.Entry<String, byte[]>>();
     try (var c = new KafkaConsumer<String, byte[]>(p)) {
       c.subscribe(List.of(topic));
       long deadline = System.currentTimeMillis() + 5000;
@@ -460,8 +519,8 @@ class TrainingRunTest {
         }
         records.forEach(
             r -> {
-              if (key.equals(r.key())) {
-                out.add(r.value());
+              if (keys.test(r.key())) {
+                out.add(Map.entry(r.key(), r.value()));
               }
             });
       }
