@@ -21,7 +21,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * is already published is read back with a short-lived log reader ({@link PublishedKeys}).
  */
 final class KafkaRunEvents implements RunEvents {
-  /** How long reading back what is published may take before the resume fails and is retried. */
+  /** How long reading back may take before the resume sends every unmarked task again instead. */
   static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(30);
 
   private final Producer<String, byte[]> producer;
