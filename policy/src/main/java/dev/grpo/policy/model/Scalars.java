@@ -2,6 +2,7 @@ package dev.grpo.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Element-wise operations of a tensor with a number, safe inside a recorded graph.
@@ -20,43 +21,41 @@ public final class Scalars {
 
   /** {@code x * v}. */
   public static NDArray mul(NDArray x, double v) {
-    try (NDArray s = of(x, v)) {
-      return x.mul(s);
-    }
+    return with(x, v, NDArray::mul);
   }
 
   /** {@code x / v}. */
   public static NDArray div(NDArray x, double v) {
-    try (NDArray s = of(x, v)) {
-      return x.div(s);
-    }
+    return with(x, v, NDArray::div);
   }
 
   /** {@code x + v}. */
   public static NDArray add(NDArray x, double v) {
-    try (NDArray s = of(x, v)) {
-      return x.add(s);
-    }
+    return with(x, v, NDArray::add);
   }
 
   /** {@code x - v}. */
   public static NDArray sub(NDArray x, double v) {
-    try (NDArray s = of(x, v)) {
-      return x.sub(s);
-    }
+    return with(x, v, NDArray::sub);
   }
 
   /** {@code max(x, v)} element-wise. */
   public static NDArray maximum(NDArray x, double v) {
-    try (NDArray s = of(x, v)) {
-      return x.maximum(s);
-    }
+    return with(x, v, NDArray::maximum);
   }
 
   /** {@code min(x, v)} element-wise. */
   public static NDArray minimum(NDArray x, double v) {
+    return with(x, v, NDArray::minimum);
+  }
+
+  /**
+   * {@code op(x, v)}; the Java handle of {@code v}'s tensor is closed after the op, its memory
+   * stays for as long as the graph holds it.
+   */
+  private static NDArray with(NDArray x, double v, BinaryOperator<NDArray> op) {
     try (NDArray s = of(x, v)) {
-      return x.minimum(s);
+      return op.apply(x, s);
     }
   }
 

@@ -24,11 +24,7 @@ class PublishedKeysTest {
 
   @Test
   void findsTheKeysWrittenSinceTheInstantOnEveryPartitionAndNoOthers() throws Exception {
-    String topic = "published-keys-" + UUID.randomUUID();
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-    }
+    String topic = newTopic(3);
     try (var producer = clients.producer()) {
       // Written long before the instant (an hour, past the clock slack): not asked about.
       long old = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
@@ -55,16 +51,21 @@ class PublishedKeysTest {
 
   @Test
   void anEmptyWindowReadsNothing() throws Exception {
-    String topic = "published-keys-" + UUID.randomUUID();
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-    }
+    String topic = newTopic(2);
     try (var reader = clients.logReader("published-keys-test", 7)) {
       assertThat(
               PublishedKeys.find(
                   reader, topic, List.of("run-g1"), Instant.now(), Duration.ofSeconds(30)))
           .isEmpty();
     }
+  }
+
+  private String newTopic(int partitions) throws Exception {
+    String topic = "published-keys-" + UUID.randomUUID();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    }
+    return topic;
   }
 }

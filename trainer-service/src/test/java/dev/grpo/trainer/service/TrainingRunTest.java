@@ -90,6 +90,26 @@ class TrainingRunTest {
         .path("id");
   }
 
+  /**
+   * The training loop dies, as if killed, the first time it reaches {@code point} at {@code step}.
+   */
+  private void killOnceAt(FaultInjector.Point point, int step, String why) {
+    var killed = new AtomicBoolean();
+    loop.setFaultInjector(
+        (p, runId, s) -> {
+          if (p == point && s == step && killed.compareAndSet(false, true)) {
+            throw new FaultInjector.SimulatedCrash(why);
+          }
+        });
+  }
+
+  private static void awaitEnded(String id) {
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+  }
+
   private static JsonNode run(String id) throws Exception {
     return JSON.readTree(given().get("/runs/" + id).then().statusCode(200).extract().asString());
   }
@@ -104,10 +124,7 @@ class TrainingRunTest {
     // A well-formed group of a run this trainer never had, in the run's way.
     sendScored(bootstrap, Groups.scored("run-of-another-trainer", "g-foreign", 0, 1.0, 0.0));
     String id = create(TestRuns.tiny(4, 2));
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    awaitEnded(id);
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     assertThat(feeder.failure()).isNull();
     // The stored run spec comes back with the request's spellings (the e2e launcher reads it).
@@ -189,15 +206,7 @@ class TrainingRunTest {
 
   @Test
   void resumesAfterKillsMidStepAndBetweenStepsWithNothingLostOrTrainedTwice() throws Exception {
-    var firstKill = new AtomicBoolean();
-    loop.setFaultInjector(
-        (point, runId, step) -> {
-          if (point == FaultInjector.Point.MID_STEP
-              && step == 3
-              && firstKill.compareAndSet(false, true)) {
-            throw new FaultInjector.SimulatedCrash("kill in the middle of step 3");
-          }
-        });
+    killOnceAt(FaultInjector.Point.MID_STEP, 3, "kill in the middle of step 3");
     String id = create(TestRuns.tiny(6, 2));
     await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
     assertThat(loop.lastCrash()).isInstanceOf(FaultInjector.SimulatedCrash.class);
@@ -207,16 +216,10 @@ class TrainingRunTest {
         .isEqualTo(2);
     assertThat(r.get("checkpointStep").asInt()).isEqualTo(2);
 
-    var secondKill = new AtomicBoolean();
-    loop.setFaultInjector(
-        (point, runId, step) -> {
-          if (point == FaultInjector.Point.AFTER_STEP
-              && step == 5
-              && secondKill.compareAndSet(false, true)) {
-            throw new FaultInjector.SimulatedCrash(
-                "kill after step 5 was persisted, before its checkpoint");
-          }
-        });
+    killOnceAt(
+        FaultInjector.Point.AFTER_STEP,
+        5,
+        "kill after step 5 was persisted, before its checkpoint");
     loop.start();
     await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
     r = run(id);
@@ -227,10 +230,7 @@ class TrainingRunTest {
 
     loop.setFaultInjector(FaultInjector.NONE);
     loop.start();
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    awaitEnded(id);
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     JsonNode steps =
         JSON.readTree(given().get("/runs/" + id + "/steps").then().extract().asString());
@@ -255,16 +255,10 @@ class TrainingRunTest {
 
   @Test
   void killedAfterTheBrokerAcknowledgedTasksItSendsNoneOfThemTwice() throws Exception {
-    var killed = new AtomicBoolean();
-    loop.setFaultInjector(
-        (point, runId, step) -> {
-          if (point == FaultInjector.Point.AFTER_PROMPTS_ACKNOWLEDGED
-              && step == 3
-              && killed.compareAndSet(false, true)) {
-            throw new FaultInjector.SimulatedCrash(
-                "kill after the tasks of step 3 were acknowledged, before they were marked sent");
-          }
-        });
+    killOnceAt(
+        FaultInjector.Point.AFTER_PROMPTS_ACKNOWLEDGED,
+        3,
+        "kill after the tasks of step 3 were acknowledged, before they were marked sent");
     String id = create(TestRuns.tiny(4, 2));
     await().atMost(Duration.ofSeconds(120)).until(() -> !loop.isRunning());
     assertThat(loop.lastCrash()).isInstanceOf(FaultInjector.SimulatedCrash.class);
@@ -279,10 +273,7 @@ class TrainingRunTest {
 
     loop.setFaultInjector(FaultInjector.NONE);
     loop.start();
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> status(id).equals("COMPLETED") || status(id).equals("FAILED"));
+    awaitEnded(id);
     assertThat(status(id)).as(run(id).toString()).isEqualTo("COMPLETED");
     assertNothingLostNorTrainedTwice(id, 4, 2);
     List<String> prompted = keysOn(Topics.PROMPTS, id + "-g");
