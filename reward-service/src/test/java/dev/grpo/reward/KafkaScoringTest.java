@@ -181,6 +181,7 @@ class KafkaScoringTest {
       events.add(Map.entry(id, Fixtures.mathGroup(id)));
     }
     int failuresBefore = FailOnceProbe.failures.get();
+    double abortedBefore = abortedTransactions();
     FailOnceProbe.markedGroup.set(ids.get(groups / 2));
     kafka.sendEvents(events);
 
@@ -200,6 +201,18 @@ class KafkaScoringTest {
     assertThat(duplicatesVisibleUncommitted)
         .as("aborted copies visible to read_uncommitted")
         .isGreaterThanOrEqualTo(FailOnceProbe.sentBeforeFailure.get());
+    assertThat(abortedTransactions())
+        .as("grpo_reward_transactions_aborted_total")
+        .isEqualTo(abortedBefore + 1);
+  }
+
+  /** The sum of {@code grpo_reward_transactions_aborted_total} over its series, 0 before any. */
+  static double abortedTransactions() {
+    String text = io.restassured.RestAssured.given().get("/q/metrics").then().extract().asString();
+    return text.lines()
+        .filter(l -> l.startsWith("grpo_reward_transactions_aborted_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   /** Reads grpo.scored until every id is present; returns the decoded groups by id. */

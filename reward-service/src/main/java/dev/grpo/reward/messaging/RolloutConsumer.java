@@ -127,7 +127,6 @@ public class RolloutConsumer {
             failure -> {
               spans.forEach(
                   s -> s.setStatus(StatusCode.ERROR, "transaction aborted: " + failure).end());
-              metrics.transactionAborted();
               if (state.failed(failure)) {
                 LOG.errorf(
                     failure,

@@ -1,5 +1,6 @@
 package dev.grpo.reward.messaging;
 
+import dev.grpo.reward.service.RewardMetrics;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
@@ -9,6 +10,7 @@ import io.smallrye.reactive.messaging.kafka.fault.KafkaFailureHandler;
 import io.smallrye.reactive.messaging.kafka.fault.KafkaIgnoreFailure;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
@@ -17,7 +19,10 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * {@code ignore} (a failed transaction is recovered by rewinding to the last commit, bad records
  * are dead letters inside the transaction), but a failure that no retry can cure, such as a fenced
  * producer, is recorded in {@link ScoringLoopState} so that liveness goes DOWN. A failed batch
- * transaction reaches the loop only here: {@code withTransactionAndAck} nacks the batch.
+ * transaction reaches the loop only here: {@code withTransactionAndAck} nacks the batch (the {@code
+ * Uni} it returns does not fail), so the abort is counted here too ({@code
+ * grpo_reward_transactions_aborted_total}), once per failure: a batch's nack reaches this handler
+ * once per partition, with the same reason.
  */
 @ApplicationScoped
 @Identifier(ScoringLoopFailures.NAME)
@@ -26,9 +31,12 @@ public class ScoringLoopFailures implements KafkaFailureHandler.Factory {
   public static final String NAME = "grpo-scoring-loop";
 
   private final ScoringLoopState state;
+  private final RewardMetrics metrics;
+  private final AtomicReference<Throwable> lastCounted = new AtomicReference<>();
 
-  public ScoringLoopFailures(ScoringLoopState state) {
+  public ScoringLoopFailures(ScoringLoopState state, RewardMetrics metrics) {
     this.state = state;
+    this.metrics = metrics;
   }
 
   @Override
@@ -42,6 +50,9 @@ public class ScoringLoopFailures implements KafkaFailureHandler.Factory {
       @Override
       public <K, V> Uni<Void> handle(
           IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
+        if (lastCounted.getAndSet(reason) != reason) {
+          metrics.transactionAborted();
+        }
         state.failed(reason);
         return ignore.handle(record, reason, metadata);
       }
