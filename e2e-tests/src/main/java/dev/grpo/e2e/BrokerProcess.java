@@ -102,17 +102,8 @@ final class BrokerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process == null) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
+    if (process != null) {
+      ServiceProcess.stop(process);
     }
   }
 

@@ -28,15 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -181,7 +178,7 @@ final class ChaosScenario {
     try {
       broker = BrokerProcess.start(dir, classpath, Duration.ofSeconds(90));
       say("broker on " + broker.bootstrapServers() + " (pid " + broker.pid() + ")");
-      createTopics(broker.bootstrapServers());
+      PlatformProcesses.createTopics(broker.bootstrapServers());
       envs =
           PlatformProcesses.withStableIds(
               PlatformProcesses.environments(broker.bootstrapServers(), db, plan.name(), dir),
@@ -748,42 +745,5 @@ final class ChaosScenario {
       }
     }
     return out;
-  }
-
-  // ---- topics ---------------------------------------------------------------------------------
-
-  /** The topics as docs/operations.md recommends them, scaled down to one broker. */
-  static void createTopics(String bootstrap) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t :
-          List.of(
-              Topics.PROMPTS,
-              Topics.ROLLOUTS,
-              Topics.REWARD_PARTS,
-              Topics.SCORED,
-              Topics.POLICY,
-              Topics.STEPS,
-              Topics.DLQ)) {
-        var nt =
-            new NewTopic(t, t.equals(Topics.POLICY) || t.equals(Topics.STEPS) ? 1 : 2, (short) 1);
-        if (t.equals(Topics.POLICY)) {
-          nt.configs(Map.of("cleanup.policy", "compact"));
-        } else if (!t.equals(Topics.PROMPTS)) {
-          nt.configs(Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024 + 1024)));
-        }
-        topics.add(nt);
-      }
-      for (var f : admin.createTopics(topics).values().values()) {
-        try {
-          f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    }
   }
 }

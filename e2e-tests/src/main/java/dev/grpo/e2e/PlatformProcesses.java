@@ -1,12 +1,20 @@
 package dev.grpo.e2e;
 
+import dev.grpo.contracts.Topics;
 import dev.grpo.localinfra.DatabaseEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Starts the three packaged services as processes, configured the way the launcher does. */
 final class PlatformProcesses {
@@ -112,5 +120,40 @@ final class PlatformProcesses {
           out.put(svc, Map.copyOf(e));
         });
     return out;
+  }
+
+  /** The topics as docs/operations.md recommends them, scaled down to one broker. */
+  static void createTopics(String bootstrap) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) bootstrap))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String t :
+          List.of(
+              Topics.PROMPTS,
+              Topics.ROLLOUTS,
+              Topics.REWARD_PARTS,
+              Topics.SCORED,
+              Topics.POLICY,
+              Topics.STEPS,
+              Topics.DLQ)) {
+        var nt =
+            new NewTopic(t, t.equals(Topics.POLICY) || t.equals(Topics.STEPS) ? 1 : 2, (short) 1);
+        if (t.equals(Topics.POLICY)) {
+          nt.configs(Map.of("cleanup.policy", "compact"));
+        } else if (!t.equals(Topics.PROMPTS)) {
+          nt.configs(Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024 + 1024)));
+        }
+        topics.add(nt);
+      }
+      for (var f : admin.createTopics(topics).values().values()) {
+        try {
+          f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    }
   }
 }

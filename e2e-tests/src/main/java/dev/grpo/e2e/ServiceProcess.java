@@ -161,6 +161,11 @@ final class ServiceProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(process);
+  }
+
+  /** SIGTERM, up to 30 s for a clean exit, then SIGKILL. */
+  static void stop(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -61,7 +61,7 @@ class ConsoleBrowserIT {
   void startPlatformRunAndBrowser() throws Exception {
     String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     DatabaseEndpoint db = SharedTestInfrastructure.postgres().endpoint();
-    DemoPipelineIT.createTopics(bootstrap);
+    PlatformProcesses.createTopics(bootstrap);
     PlatformProcesses.start(bootstrap, db, "console-e2e", DemoPipelineIT.START_TIMEOUT, services);
     trainer = new TrainerClient(services.get(0).uri());
     DemoRecipe demo = DemoRecipe.builtIn().withSteps(STEPS).withName("console-e2e");

@@ -56,7 +56,8 @@ class CustomRewardsIT {
     Path target = Path.of("target").toAbsolutePath();
     Path logs = target.resolve("e2e-logs-custom");
     Path examples = ServiceProcess.projectRoot().resolve("examples/python-reward");
-    createTopics(bootstrap);
+    // The topics the part service subscribes to exist before it starts (as on a real cluster).
+    PlatformProcesses.createTopics(bootstrap);
     int httpPort = freePort();
     python.add(
         python(
@@ -201,39 +202,6 @@ class CustomRewardsIT {
     pb.redirectOutput(logs.resolve(name + ".log").toFile());
     pb.environment().putAll(env);
     return pb.start();
-  }
-
-  /** The topics the part service subscribes to exist before it starts (as on a real cluster). */
-  private static void createTopics(String bootstrap) throws Exception {
-    var p = new Properties();
-    p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-      for (String t :
-          List.of(
-              "grpo.prompts",
-              "grpo.rollouts",
-              "grpo.reward-parts",
-              "grpo.scored",
-              "grpo.policy",
-              "grpo.steps",
-              "grpo.dlq")) {
-        var topic =
-            new org.apache.kafka.clients.admin.NewTopic(
-                t, t.equals("grpo.policy") || t.equals("grpo.steps") ? 1 : 2, (short) 1);
-        if (t.equals("grpo.policy")) {
-          topic.configs(Map.of("cleanup.policy", "compact"));
-        } else if (!t.equals("grpo.prompts")) {
-          topic.configs(Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024 + 1024)));
-        }
-        try {
-          admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    }
   }
 
   private static int freePort() throws IOException {

@@ -80,7 +80,7 @@ class DashboardQueriesIT {
   void startPlatformPrometheusAndRun() throws Exception {
     String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     DatabaseEndpoint db = SharedTestInfrastructure.postgres().endpoint();
-    DemoPipelineIT.createTopics(bootstrap);
+    PlatformProcesses.createTopics(bootstrap);
     PlatformProcesses.start(bootstrap, db, "prom-e2e", DemoPipelineIT.START_TIMEOUT, services);
     startPrometheus();
     // Dead-letter counters start at 0 in the services; the injected letters must come after the

@@ -18,16 +18,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,9 +48,6 @@ class DemoPipelineIT {
 
   static final Duration START_TIMEOUT = Duration.ofMinutes(4);
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
-  static final String[] TOPICS = {
-    "grpo.prompts", "grpo.rollouts", "grpo.scored", "grpo.policy", "grpo.steps", "grpo.dlq"
-  };
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<ServiceProcess> services = new ArrayList<>();
@@ -73,7 +63,7 @@ class DemoPipelineIT {
   void startPlatformAndRun() throws Exception {
     bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     db = SharedTestInfrastructure.postgres().endpoint();
-    createTopics(bootstrap);
+    PlatformProcesses.createTopics(bootstrap);
     PlatformProcesses.start(bootstrap, db, "e2e", START_TIMEOUT, services);
     trainer = new TrainerClient(services.get(0).uri());
 
@@ -476,35 +466,6 @@ class DemoPipelineIT {
       s = trainer.snapshot(runId);
     }
     return s;
-  }
-
-  /** The topics as docs/operations.md recommends them, scaled down to one broker. */
-  static void createTopics(String bootstrap)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t : TOPICS) {
-        NewTopic nt =
-            new NewTopic(t, t.equals("grpo.policy") || t.equals("grpo.steps") ? 1 : 2, (short) 1);
-        if (t.equals("grpo.policy")) {
-          nt.configs(Map.of("cleanup.policy", "compact"));
-        } else if (t.equals("grpo.rollouts") || t.equals("grpo.scored")) {
-          nt.configs(Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024 + 1024)));
-        }
-        topics.add(nt);
-      }
-      for (var f : admin.createTopics(topics).values().values()) {
-        try {
-          f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    }
   }
 
   /** Group ids of a run's records on a topic, read from the beginning to the current end. */

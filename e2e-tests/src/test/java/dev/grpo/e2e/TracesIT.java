@@ -64,7 +64,7 @@ class TracesIT {
   void startReceiverPlatformAndRun() throws Exception {
     bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     db = SharedTestInfrastructure.postgres().endpoint();
-    DemoPipelineIT.createTopics(bootstrap);
+    PlatformProcesses.createTopics(bootstrap);
     receiver = OtlpReceiver.start();
     // What docs/operations.md ("Traces") tells an operator to set, pointed at the receiver.
     Map<String, String> tracing =

@@ -39,9 +39,6 @@ final class KafkaRunEvents implements RunEvents {
 
   @Override
   public Set<String> published(String topic, Collection<String> keys, Instant since) {
-    if (keys.isEmpty()) {
-      return Set.of();
-    }
     try (Consumer<String, byte[]> reader = readers.get()) {
       return PublishedKeys.find(reader, topic, keys, since, READ_BACK_TIMEOUT);
     }

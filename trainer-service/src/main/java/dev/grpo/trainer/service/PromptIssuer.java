@@ -55,28 +55,6 @@ final class PromptIssuer {
       GroupRecords store,
       RunEvents events,
       TrainerMetrics metrics,
-      Clock clock) {
-    this(
-        runId,
-        spec,
-        dataset,
-        window,
-        store,
-        events,
-        metrics,
-        clock,
-        GroupTraces.NONE,
-        FaultInjector.NONE);
-  }
-
-  PromptIssuer(
-      String runId,
-      RunSpec spec,
-      PromptDataset dataset,
-      CreditWindow window,
-      GroupRecords store,
-      RunEvents events,
-      TrainerMetrics metrics,
       Clock clock,
       GroupTraces traces,
       FaultInjector faults) {

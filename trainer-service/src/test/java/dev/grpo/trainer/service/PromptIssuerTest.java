@@ -41,7 +41,9 @@ class PromptIssuerTest {
           store,
           events,
           new TrainerMetrics(registry),
-          Clock.fixed(NOW, ZoneOffset.UTC));
+          Clock.fixed(NOW, ZoneOffset.UTC),
+          GroupTraces.NONE,
+          FaultInjector.NONE);
 
   private List<PromptTask> tasks() {
     return events.on(Topics.PROMPTS).stream().map(s -> s.as(PromptTask.class)).toList();
